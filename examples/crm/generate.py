@@ -1,0 +1,176 @@
+"""A deterministic generator of Italian CRM records (fake people, realistic mess).
+
+Used by the demo (≈1 000 records, ``customers.csv``), by the benchmark (1 000 000 records,
+streamed) and by the tests. Dates come in the shapes CRM exports really hold (ISO 8601,
+``dd/mm/yyyy``), consent flags in several spellings (``sì``, ``true``, ``1``), some values are
+missing. Nothing here is a real person.
+
+    python examples/crm/generate.py 1000 > customers.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+#: The moment the sample data describes (the demo decides as of this date).
+REFERENCE = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+COLUMNS = (
+    "customer_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birth_date",
+    "country",
+    "source",
+    "relationship",
+    "last_purchase_at",
+    "purchases_total",
+    "consent_marketing",
+    "consent_marketing_at",
+    "allergies",
+)
+#: The 11-field shape the benchmark streams (design.md §14).
+BENCH_COLUMNS = (
+    "customer_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birth_date",
+    "country",
+    "source",
+    "last_purchase_at",
+    "purchases_total",
+    "allergies",
+)
+
+FIRST = (
+    "Giulia Marco Francesca Luca Chiara Matteo Sara Alessandro Elena Davide Martina Andrea "
+    "Valentina Lorenzo Federica Simone Alessia Gabriele Giorgia Riccardo Anna Paolo Laura Stefano"
+).split()
+LAST = (
+    "Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco Bruno Gallo Conti "
+    "De Luca Mancini Costa Giordano Rizzo Lombardi Moretti Barbieri Fontana Santoro Mariani"
+).split(" ")
+DOMAINS = ("gmail.com", "libero.it", "yahoo.it", "hotmail.it", "outlook.it", "tiscali.it")
+SOURCES = (
+    ("web_form", 35),
+    ("store", 30),
+    ("app", 15),
+    ("paper_form", 8),
+    ("business_card", 4),
+    ("social_network", 8),
+)
+COUNTRIES = (("IT", 90), ("DE", 3), ("FR", 3), ("ES", 2), ("AT", 2))
+ALLERGENS = ("arachidi", "glutine", "lattosio", "frutta a guscio", "crostacei", "sedano")
+YES = ("sì", "si", "true", "1", "yes", "SI")
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+
+
+def _date_text(rng: random.Random, moment: datetime | date) -> str:
+    """The shapes CRM exports hold: ISO 8601 mostly, Italian day-first sometimes."""
+    roll = rng.random()
+    if roll < 0.6:
+        return moment.isoformat()
+    if roll < 0.9:
+        return moment.strftime("%d/%m/%Y")
+    return moment.strftime("%Y-%m-%d")
+
+
+def records(n: int, *, seed: int = 2026) -> Iterator[dict[str, Any]]:
+    """``n`` CRM records, the same for the same seed; streamed, constant memory."""
+    rng = random.Random(seed)
+    for i in range(1, n + 1):
+        first = rng.choice(FIRST)
+        last = rng.choice(LAST)
+        customer = rng.random() < 0.8
+        age_days = int(rng.triangular(11 * 365, 85 * 365, 38 * 365))
+        birth = (REFERENCE - timedelta(days=age_days)).date()
+        email_local = f"{first}.{last}".lower().replace(" ", "")
+        email = f"{email_local}{rng.randint(1, 99) if rng.random() < 0.4 else ''}@{rng.choice(DOMAINS)}"
+        if rng.random() < 0.1:
+            email = email.upper() if rng.random() < 0.5 else f" {email} "
+        if rng.random() < 0.05:
+            email = ""
+        mobile = f"3{rng.randint(20, 99)}{rng.randint(1_000_000, 9_999_999)}"
+        phone = rng.choice((f"+39 {mobile[:3]} {mobile[3:]}", mobile, f"0039{mobile}", ""))
+        last_purchase: str = ""
+        total: str = ""
+        if customer:
+            bought = REFERENCE - timedelta(days=int(rng.expovariate(1 / 500)) % (12 * 365))
+            last_purchase = _date_text(rng, bought)
+            total = f"{rng.lognormvariate(4.5, 1.0):.2f}"
+        consent, consent_at = "", ""
+        roll = rng.random()
+        if roll < 0.55:
+            consent = rng.choice(YES)
+            when = REFERENCE - timedelta(days=rng.randint(1, 5 * 365), minutes=rng.randint(0, 1440))
+            consent_at = _date_text(rng, when) if rng.random() < 0.96 else ""
+        elif roll < 0.8:
+            consent = rng.choice(("no", "false", "0"))
+        yield {
+            "customer_id": f"BV-{i:07d}",
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "phone": phone,
+            "birth_date": _date_text(rng, birth),
+            "country": _pick(rng, COUNTRIES),
+            "source": _pick(rng, SOURCES),
+            "relationship": "customer" if customer else "lead",
+            "last_purchase_at": last_purchase,
+            "purchases_total": total,
+            "consent_marketing": consent,
+            "consent_marketing_at": consent_at,
+            "allergies": rng.choice(ALLERGENS) if rng.random() < 0.06 else "",
+        }
+
+
+def ledger_events(customers: list[dict[str, Any]], *, seed: int = 7) -> list[tuple[Any, ...]]:
+    """Consent-ledger history for the sample customers: ``(method, subject, kwargs)`` tuples.
+
+    Profiling consents with evidence (a few withdrawn, a few without evidence), explicit
+    consents for allergen alerts (a few only implicit), objections to direct marketing,
+    a restriction and erasure requests.
+    """
+    rng = random.Random(seed)
+    events: list[tuple[Any, ...]] = []
+    for row in customers:
+        subject = row["customer_id"]
+        if rng.random() < 0.35:
+            at = REFERENCE - timedelta(days=rng.randint(1, 4 * 365))
+            evidence = rng.random() < 0.95
+            events.append(("give", subject, "profiling", at, evidence, False))
+            if rng.random() < 0.1:
+                events.append(("withdraw", subject, "profiling", at + timedelta(days=30)))
+        if row["allergies"]:
+            at = REFERENCE - timedelta(days=rng.randint(1, 700))
+            events.append(("give", subject, "allergen_alerts", at, True, rng.random() < 0.85))
+        if rng.random() < 0.02:
+            events.append(("object", subject, REFERENCE - timedelta(days=rng.randint(1, 300))))
+        if rng.random() < 0.005:
+            events.append(("restrict", subject, REFERENCE - timedelta(days=3)))
+        if rng.random() < 0.01:
+            events.append(("erase", subject, REFERENCE - timedelta(days=rng.randint(1, 60))))
+    return events
+
+
+def main(argv: list[str]) -> None:
+    n = int(argv[1]) if len(argv) > 1 else 1000
+    writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records(n))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,66 @@
+"""gdprkit: GDPR policy enforcement for data pipelines.
+
+Declare once, in a policy, why personal data is processed (purposes), on what ground (Art. 6
+bases, Art. 9(2) conditions), which data each purpose needs, for how long, and from which
+sources. Then ``validate`` records, ``decide`` whether a record may be processed for a purpose
+and which of its fields, ``enforce`` that over streams, and ``pseudonymise`` identifiers.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from gdprkit._consent import ConsentLedger, ConsentState, Evidence
+from gdprkit._decision import ARTICLES, Decision, Reason, decide
+from gdprkit._enforce import Enforcement, enforce, requires_purpose
+from gdprkit._errors import (
+    ConfigurationError,
+    CryptoError,
+    GdprkitError,
+    LedgerError,
+    MissingKeyError,
+    PolicyError,
+    PolicyProblem,
+    ProcessingDenied,
+)
+from gdprkit._policy import Policy, Purpose, load_policy
+from gdprkit._pseudonymise import KeyRing, pseudonymise, reveal
+from gdprkit._taxonomy import LegalBasis, SpecialCondition
+from gdprkit._validation import Violation, validate
+
+try:
+    __version__ = version("gdprkit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = [
+    "ARTICLES",
+    "ConfigurationError",
+    "ConsentLedger",
+    "ConsentState",
+    "CryptoError",
+    "Decision",
+    "Enforcement",
+    "Evidence",
+    "GdprkitError",
+    "KeyRing",
+    "LedgerError",
+    "LegalBasis",
+    "MissingKeyError",
+    "Policy",
+    "PolicyError",
+    "PolicyProblem",
+    "ProcessingDenied",
+    "Purpose",
+    "Reason",
+    "SpecialCondition",
+    "Violation",
+    "__version__",
+    "decide",
+    "enforce",
+    "load_policy",
+    "pseudonymise",
+    "requires_purpose",
+    "reveal",
+    "validate",
+]

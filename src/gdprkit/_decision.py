@@ -1,0 +1,827 @@
+"""The decision engine: may this record be processed for this purpose at this moment?
+
+A policy and a purpose compile once into a :class:`_Plan`: the static verdict on every declared
+field (not needed, special without a condition, criminal without an authorisation, capped data
+without a retention rule), the retention checks with national caps folded in, the record-level
+checks that apply, and the reasons, built once. Per record only what depends on the record runs.
+
+The checks run in the order of design.md §6; the first record-level failure denies, field-level
+failures drop the field. The engine reads no clock and does no I/O except asking the consent
+source it was given.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from gdprkit._errors import ConfigurationError
+from gdprkit._jurisdictions import bundled
+from gdprkit._taxonomy import KEYED_METHODS, LegalBasis, SpecialCondition, covers
+from gdprkit._time import Period, parse_date, parse_instant, parse_period, require_aware, zone
+
+if TYPE_CHECKING:
+    from gdprkit._consent import ConsentState
+    from gdprkit._policy import Policy, Purpose
+    from gdprkit._pseudonymise import KeyRing
+
+__all__ = [
+    "ARTICLES",
+    "ConsentLookup",
+    "Decision",
+    "Reason",
+    "compile_plan",
+    "decide",
+    "is_missing",
+    "read_flag",
+]
+
+#: Every reason code gdprkit gives, with the article it rests on.
+ARTICLES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "record.invalid": "Art. 5(1)(d)",
+        "erasure.requested": "Art. 17(1)",
+        "subject.restricted": "Art. 18",
+        "objection.direct_marketing": "Art. 21(3)",
+        "objection.processing": "Art. 21(1)",
+        "source.not_allowed": "Art. 5(1)(a), Art. 14",
+        "basis.not_applicable": "Art. 6(1)",
+        "consent.missing": "Art. 6(1)(a)",
+        "consent.withdrawn": "Art. 7(3)",
+        "consent.expired": "Art. 7(1)",
+        "consent.unproven": "Art. 7(1)",
+        "consent.child": "Art. 8(1)",
+        "field.undeclared": "Art. 5(1)(c)",
+        "field.not_needed": "Art. 5(1)(c)",
+        "special.no_condition": "Art. 9(1)",
+        "consent.not_explicit": "Art. 9(2)(a)",
+        "criminal.not_authorised": "Art. 10",
+        "retention.expired": "Art. 5(1)(e)",
+        "retention.anchor_missing": "Art. 5(1)(e)",
+        "purpose.required_field_missing": "Art. 5(1)(c)",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a record was denied or a field dropped: a stable code, its article, the field if any.
+
+    The message names fields, purposes and rules, never a value of the record.
+    """
+
+    code: str
+    article: str
+    field: str | None
+    message: str
+
+    @classmethod
+    def of(cls, code: str, message: str, field: str | None = None) -> Reason:
+        return cls(code, ARTICLES[code], field, message)
+
+    def __str__(self) -> str:
+        where = f" [{self.field}]" if self.field is not None else ""
+        return f"{self.code} ({self.article}){where}: {self.message}"
+
+
+class ConsentLookup(Protocol):
+    """What the engine needs of a consent source: the state of one subject for one purpose."""
+
+    def state(self, subject: str, purpose: str, *, at: datetime) -> ConsentState: ...
+
+
+_EMPTY: Final[Mapping[str, Reason]] = MappingProxyType({})
+Transform = Callable[[object], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer of :func:`decide`.
+
+    ``fields`` is what may be processed (empty when denied); ``dropped`` says why each other field
+    of the record may not be; ``reasons`` why the record was denied (empty when allowed);
+    ``valid_until`` the earliest moment the answer can change (a retention deadline or a consent
+    expiry), ``None`` when denied or when nothing expires.
+    """
+
+    allowed: bool
+    purpose: str
+    basis: LegalBasis
+    fields: frozenset[str]
+    dropped: Mapping[str, Reason]
+    reasons: tuple[Reason, ...]
+    valid_until: datetime | None
+    at: datetime
+    _plan: _Plan = field(repr=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def apply(self, record: Mapping[str, Any], keys: KeyRing | None = None) -> dict[str, Any]:
+        """The allowed fields of ``record`` with the purpose's transforms applied.
+
+        Empty when denied. Raises :class:`ConfigurationError` when a transform needs keys.
+        """
+        if not self.allowed:
+            return {}
+        plan = self._plan
+        return plan.project(record, plan.pairs(self.fields, plan.bind(keys, self.at)))
+
+
+# --------------------------------------------------------------------------------------------
+# Reading values.
+
+_TRUE: Final = frozenset({"true", "yes", "sì", "si", "1", "y"})
+
+
+def is_missing(value: object) -> bool:
+    """Whether a record value counts as absent: ``None``, blank text, NaN."""
+    if value is None:
+        return True
+    if type(value) is str:
+        return not value.strip()  # type: ignore[attr-defined]
+    if isinstance(value, float):
+        return math.isnan(value)
+    return False
+
+
+def read_flag(value: object) -> bool:
+    """A consent flag: ``True``, 1, or text ``true/yes/sì/si/1`` in any case. Anything else: no."""
+    if value is True:
+        return True
+    if value is False or value is None:
+        return False
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        return text.casefold() in _TRUE
+    if isinstance(value, int | float):
+        return bool(value == 1)
+    return False
+
+
+def _norm_choice(value: object) -> str | None:
+    """How ``when`` and ``sources`` compare values: text, trimmed, case-folded."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.strip()).casefold()
+    if isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value)):
+        return str(value).casefold()
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled plan.
+
+
+_DROP: Final = object()  # a transform's way to say "omit this field" (transform: drop)
+
+
+class _Retention:
+    """One retention check: a deadline counted from ``anchor`` (the shortest of ``periods``)."""
+
+    __slots__ = ("anchor", "periods")
+
+    def __init__(self, anchor: str, periods: tuple[Period, ...]) -> None:
+        self.anchor = anchor
+        self.periods = periods
+
+    def deadline(self, start: datetime) -> datetime | None:
+        best: datetime | None = None
+        for period in self.periods:
+            end = period.after(start)
+            if end is None:
+                continue
+            if best is None or end < best:
+                best = end
+        return best
+
+
+def _shortest(periods: Iterable[Period]) -> tuple[Period, ...]:
+    """Drop periods that are statically longer than another (both whole months or years)."""
+    items = list(dict.fromkeys(periods))
+    calendar = [p for p in items if p.is_calendar_only()]
+    keep = [p for p in items if not p.is_calendar_only()]
+    if calendar:
+        keep.append(min(calendar, key=lambda p: p.months))
+    return tuple(keep)
+
+
+class _FieldPlan:
+    """The static verdict on one declared field for one purpose."""
+
+    __slots__ = ("category", "drop", "explicit", "name", "retention", "transform")
+
+    def __init__(self, name: str, category: str) -> None:
+        self.name = name
+        self.category = category
+        self.drop: Reason | None = None
+        self.explicit = False  # special data under explicit consent: check 16 per record
+        self.retention: tuple[_Retention, ...] = ()
+        self.transform: tuple[str, str] | None = None  # (method, domain)
+
+
+class _Shape:
+    """What the plan knows about records with one set of keys."""
+
+    __slots__ = ("dropped", "dynamic", "kept", "static_kept")
+
+    def __init__(
+        self,
+        kept: tuple[str, ...],
+        dropped: Mapping[str, Reason],
+        dynamic: tuple[_FieldPlan, ...],
+    ) -> None:
+        self.kept = kept  # every field that passes the static checks, record order
+        self.static_kept = frozenset(kept)
+        self.dropped = dropped
+        self.dynamic = dynamic  # kept fields with per-record checks (retention, explicit)
+
+
+_MAX_SHAPES: Final = 512  # bounded: hostile input with random keys must not grow memory
+
+
+class _Plan:
+    """A policy and a purpose, compiled."""
+
+    def __init__(self, policy: Policy, name: str) -> None:
+        purpose: Purpose = policy.purpose(name)
+        self.policy = policy
+        self.purpose = name
+        self.basis = purpose.basis
+        settings = policy.settings
+        self.tz: tzinfo = zone(settings.timezone)
+        self.dayfirst = settings.dayfirst
+        self.demonstrable = settings.demonstrable_consent
+        subject = policy.subject
+        self.subject_id = subject.id
+        self.subject_country = subject.country
+        self.subject_birth = subject.birth_date
+        self.source_field = subject.source
+        self.direct_marketing = purpose.direct_marketing
+        self.objectionable = purpose.basis in (
+            LegalBasis.LEGITIMATE_INTERESTS,
+            LegalBasis.PUBLIC_TASK,
+        )
+        self.erasure_exempt = purpose.basis is LegalBasis.LEGAL_OBLIGATION
+        self.sources = (
+            None
+            if purpose.sources is None
+            else frozenset(s for s in map(_norm_choice, purpose.sources) if s is not None)
+        )
+        self.when = tuple(
+            (f, frozenset(v for v in map(_norm_choice, allowed) if v is not None))
+            for f, allowed in (purpose.when or {}).items()
+        )
+        self.requires = purpose.requires
+
+        # Consent: where it is read from, and whether this purpose needs it.
+        self.needs_consent = purpose.basis is LegalBasis.CONSENT
+        self.needs_explicit = purpose.special is SpecialCondition.EXPLICIT_CONSENT
+        consent = purpose.consent
+        self.consent_field = consent.field if consent else None
+        self.consent_at = consent.at if consent else None
+        self.consent_explicit = consent.explicit if consent else None
+        self.consent_parental = consent.parental if consent else None
+        self.valid_for = parse_period(consent.valid_for) if consent and consent.valid_for else None
+
+        # Art. 8: ages by country, the policy's overrides first; the controller's as fallback.
+        jur = bundled()
+        ages = dict(jur.ages)
+        for country, overrides in policy.jurisdictions.items():
+            if overrides.age_of_digital_consent is not None:
+                ages[country.upper()] = overrides.age_of_digital_consent
+        self.ages = ages
+        controller_country = policy.controller.country
+        self.default_age = ages.get(controller_country, jur.default_age)
+        self.check_child = (
+            self.needs_consent
+            and policy.controller.information_society_service
+            and self.subject_birth is not None
+        )
+
+        # Retention: national caps (an extension replaces the cap), then rules.
+        caps: list[tuple[tuple[str, ...], Period]] = []
+        extensions = [
+            parse_period(ext.period)
+            for ext in policy.jurisdictions.get(controller_country, _NO_JURISDICTION).extensions
+            if ext.purpose == name
+        ]
+        for cap in jur.caps_for(controller_country):
+            if getattr(purpose, cap.flag, False) is True:
+                period = (
+                    max(extensions, key=_period_sort_key) if extensions else parse_period(cap.period)
+                )
+                caps.append((cap.categories, period))
+
+        def capped(rule_categories: tuple[str, ...]) -> list[Period]:
+            out = []
+            for cap_categories, period in caps:
+                if any(
+                    covers(r, c) or covers(c, r) for r in rule_categories for c in cap_categories
+                ):
+                    out.append(period)
+            return out
+
+        self.record_rules: tuple[_Retention, ...] = tuple(
+            _Retention(rule.from_, (parse_period(rule.period),))
+            for rule in purpose.retention
+            if rule.categories is None
+        )
+        field_rules = [
+            (
+                rule.categories,
+                _Retention(
+                    rule.from_, _shortest([parse_period(rule.period), *capped(rule.categories)])
+                ),
+            )
+            for rule in purpose.retention
+            if rule.categories is not None
+        ]
+        cap_categories = [c for cats, _ in caps for c in cats]
+
+        # Static verdicts on every declared field, checks 14-17 and 19 (capped, no rule).
+        catalogue = policy.catalogue
+        listed = purpose.categories
+        p = repr(name)
+        self.fields: dict[str, _FieldPlan] = {}
+        for fname, spec in policy.fields.items():
+            fp = _FieldPlan(fname, spec.category)
+            category = spec.category
+            special = catalogue.is_special(category)
+            if not any(covers(c, category) for c in listed):
+                fp.drop = Reason.of(
+                    "field.not_needed",
+                    f"category {category!r} of field {fname!r} is not among those purpose {p} "
+                    "needs",
+                    fname,
+                )
+            elif special and purpose.special is None:
+                fp.drop = Reason.of(
+                    "special.no_condition",
+                    f"field {fname!r} holds special-category data and purpose {p} names no "
+                    "Art. 9(2) condition",
+                    fname,
+                )
+            elif catalogue.is_criminal(category) and purpose.criminal is None:
+                fp.drop = Reason.of(
+                    "criminal.not_authorised",
+                    f"field {fname!r} holds criminal-offence data and purpose {p} records no "
+                    "legal authorisation",
+                    fname,
+                )
+            else:
+                rules = tuple(r for cats, r in field_rules if any(covers(c, category) for c in cats))
+                if not rules and any(covers(c, category) for c in cap_categories):
+                    fp.drop = Reason.of(
+                        "retention.anchor_missing",
+                        f"field {fname!r} is subject to a national retention cap for purpose {p} "
+                        "and no retention rule of the purpose covers it",
+                        fname,
+                    )
+                fp.retention = rules
+                fp.explicit = special and self.needs_explicit
+                spec_t = purpose.transform.get(fname)
+                if spec_t is not None:
+                    fp.transform = (spec_t.method, spec_t.domain)
+            self.fields[fname] = fp
+
+        self.needs_keys = any(
+            fp.transform is not None and fp.transform[0] in KEYED_METHODS
+            for fp in self.fields.values()
+        )
+        self._anchors = tuple(
+            dict.fromkeys(
+                [r.anchor for r in self.record_rules]
+                + [r.anchor for fp in self.fields.values() for r in fp.retention]
+            )
+        )
+        self._shapes: dict[tuple[Any, ...], _Shape] = {}
+        self._order = {fname: i for i, fname in enumerate(policy.fields)}
+        self._bound: tuple[object, datetime | None, dict[str, Transform]] | None
+        self._bound = None
+        self._needs_at = any(
+            fp.transform is not None and fp.transform[0] == "generalise.age_band"
+            for fp in self.fields.values()
+        )
+
+        # The reasons, built once.
+        self.r_invalid = Reason.of("record.invalid", "the record is not a mapping")
+        self.r_no_subject = Reason.of(
+            "record.invalid", f"the subject id field {self.subject_id!r} is missing", self.subject_id
+        )
+        self.r_erasure = Reason.of(
+            "erasure.requested", f"the subject asked for erasure; purpose {p} is not a legal duty"
+        )
+        self.r_restricted = Reason.of(
+            "subject.restricted", "processing of the subject's data is restricted"
+        )
+        self.r_objection_dm = Reason.of(
+            "objection.direct_marketing",
+            f"the subject objected to direct marketing; purpose {p} is direct marketing",
+        )
+        self.r_objection = Reason.of(
+            "objection.processing",
+            f"the subject objected to purpose {p}, which rests on {self.basis.value}",
+        )
+        self.r_source = Reason.of(
+            "source.not_allowed",
+            f"the record's source is not one purpose {p} accepts",
+            self.source_field,
+        )
+        self.r_when = {
+            f: Reason.of(
+                "basis.not_applicable",
+                f"field {f!r} does not meet the condition under which purpose {p} applies",
+                f,
+            )
+            for f, _ in self.when
+        }
+        self.r_missing = Reason.of(
+            "consent.missing", f"purpose {p} rests on consent and none was given by that moment"
+        )
+        self.r_withdrawn = Reason.of(
+            "consent.withdrawn", f"consent for purpose {p} was withdrawn by that moment"
+        )
+        self.r_expired = Reason.of(
+            "consent.expired", f"consent for purpose {p} is older than its validity period"
+        )
+        self.r_unproven = Reason.of(
+            "consent.unproven",
+            f"consent for purpose {p} has no evidence of when or how it was given",
+        )
+        self.r_child = Reason.of(
+            "consent.child",
+            "the subject is under the age of digital consent and no parental authorisation "
+            "is recorded",
+            self.subject_birth,
+        )
+        self.r_not_explicit = {
+            fname: Reason.of(
+                "consent.not_explicit",
+                f"field {fname!r} is special-category data and the consent for purpose {p} "
+                "is not explicit",
+                fname,
+            )
+            for fname, fp in self.fields.items()
+            if fp.explicit
+        }
+        self.r_field_expired = {
+            fname: Reason.of(
+                "retention.expired",
+                f"the retention period of field {fname!r} for purpose {p} has ended",
+                fname,
+            )
+            for fname in self.fields
+        }
+        self.r_field_anchor = {
+            fname: Reason.of(
+                "retention.anchor_missing",
+                f"the retention of field {fname!r} for purpose {p} is counted from a date the "
+                "record lacks or that cannot be read",
+                fname,
+            )
+            for fname in self.fields
+        }
+        self.r_record_expired = {
+            r.anchor: Reason.of(
+                "retention.expired",
+                f"the retention period of purpose {p} counted from {r.anchor!r} has ended",
+                r.anchor,
+            )
+            for r in self.record_rules
+        }
+        self.r_record_anchor = {
+            r.anchor: Reason.of(
+                "retention.anchor_missing",
+                f"the retention of purpose {p} is counted from field {r.anchor!r}, which the "
+                "record lacks or which cannot be read",
+                r.anchor,
+            )
+            for r in self.record_rules
+        }
+        self.r_required = {
+            f: Reason.of(
+                "purpose.required_field_missing",
+                f"purpose {p} requires field {f!r}, which is missing or was dropped",
+                f,
+            )
+            for f in self.requires
+        }
+
+    # -- shapes -----------------------------------------------------------------------------
+
+    def _shape(self, keys: tuple[Any, ...]) -> _Shape:
+        kept: list[str] = []
+        dropped: dict[str, Reason] = {}
+        dynamic: list[_FieldPlan] = []
+        for key in keys:
+            fp = self.fields.get(key) if isinstance(key, str) else None
+            if fp is None:
+                name = key if isinstance(key, str) else f"<{type(key).__name__} key>"
+                dropped[name] = Reason.of(
+                    "field.undeclared", f"field {name!r} is not declared in the policy", name
+                )
+            elif fp.drop is not None:
+                dropped[key] = fp.drop
+            else:
+                kept.append(key)
+                if fp.retention or fp.explicit:
+                    dynamic.append(fp)
+        shape = _Shape(tuple(kept), MappingProxyType(dropped), tuple(dynamic))
+        if len(self._shapes) < _MAX_SHAPES:
+            self._shapes[keys] = shape
+        return shape
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        record: object,
+        at: datetime,
+        lookup: Callable[[str], ConsentState | None] | None,
+    ) -> tuple[Reason | None, tuple[str, ...], Mapping[str, Reason], datetime | None]:
+        """Run the checks: ``(denial, kept fields, dropped fields, valid_until)``."""
+        # 1. The record itself.
+        if not isinstance(record, Mapping):
+            return self.r_invalid, (), _EMPTY, None
+        get = record.get
+        state: ConsentState | None = None
+        if self.subject_id is not None:
+            sid = get(self.subject_id)
+            if sid is None or is_missing(sid):
+                return self.r_no_subject, (), _EMPTY, None
+            # 2-5. What the subject asked for, from the consent source.
+            if lookup is not None:
+                state = lookup(sid if type(sid) is str else str(sid))
+                if state is not None:
+                    if state.erasure_requested and not self.erasure_exempt:
+                        return self.r_erasure, (), _EMPTY, None
+                    if state.restricted:
+                        return self.r_restricted, (), _EMPTY, None
+                    if self.direct_marketing and (
+                        state.objected_direct_marketing or state.objected
+                    ):
+                        return self.r_objection_dm, (), _EMPTY, None
+                    if self.objectionable and state.objected:
+                        return self.r_objection, (), _EMPTY, None
+        # 6. Source.
+        if self.sources is not None and (
+            self.source_field is None or _norm_choice(get(self.source_field)) not in self.sources
+        ):
+            return self.r_source, (), _EMPTY, None
+        # 7. Conditions of the legal basis.
+        for wfield, allowed in self.when:
+            if _norm_choice(get(wfield)) not in allowed:
+                return self.r_when[wfield], (), _EMPTY, None
+        # 8-12. Consent.
+        valid_until: datetime | None = None
+        explicit = False
+        if self.needs_consent or self.needs_explicit:
+            outcome = self._consent(get, at, state)
+            if outcome.__class__ is Reason:
+                if self.needs_consent:
+                    return outcome, (), _EMPTY, None  # type: ignore[return-value]
+            else:
+                explicit, parental, valid_until = outcome  # type: ignore[misc]
+                if self.check_child and not parental and self._is_child(get, at):
+                    return self.r_child, (), _EMPTY, None
+        # 13-19. Fields.
+        keys = tuple(record)
+        shape = self._shapes.get(keys)
+        if shape is None:
+            shape = self._shape(keys)
+        kept = shape.kept
+        dropped = shape.dropped
+        anchors: dict[str, datetime | None] | None = None
+        if shape.dynamic or self.record_rules:
+            anchors = {}
+            for anchor in self._anchors:
+                anchors[anchor] = parse_instant(get(anchor), self.tz, self.dayfirst)
+        if shape.dynamic:
+            extra: dict[str, Reason] | None = None
+            for fp in shape.dynamic:
+                reason: Reason | None = None
+                if fp.explicit and not explicit:
+                    reason = self.r_not_explicit[fp.name]
+                else:
+                    for rule in fp.retention:
+                        start = anchors[rule.anchor]  # type: ignore[index]
+                        end = None if start is None else rule.deadline(start)
+                        if end is None:
+                            reason = self.r_field_anchor[fp.name]
+                            break
+                        if at >= end:
+                            reason = self.r_field_expired[fp.name]
+                            break
+                        if valid_until is None or end < valid_until:
+                            valid_until = end
+                if reason is not None:
+                    if extra is None:
+                        extra = dict(dropped)
+                    extra[fp.name] = reason
+            if extra is not None:
+                kept = tuple(n for n in kept if n not in extra)
+                dropped = extra
+        # 20. Record-level retention.
+        for rule in self.record_rules:
+            start = anchors[rule.anchor]  # type: ignore[index]
+            end = None if start is None else rule.deadline(start)
+            if end is None:
+                return self.r_record_anchor[rule.anchor], (), _EMPTY, None
+            if at >= end:
+                return self.r_record_expired[rule.anchor], (), _EMPTY, None
+            if valid_until is None or end < valid_until:
+                valid_until = end
+        # 21. Required fields.
+        if self.requires:
+            for rfield in self.requires:
+                if rfield in dropped or rfield not in record or is_missing(record[rfield]):
+                    return self.r_required[rfield], (), _EMPTY, None
+        return None, kept, dropped, valid_until
+
+    def _consent(
+        self, get: Callable[[str], object], at: datetime, state: ConsentState | None
+    ) -> Reason | tuple[bool, bool, datetime | None]:
+        """Checks 8-11: a denial, or (explicit, parental, expiry)."""
+        if self.consent_field is not None:
+            if not read_flag(get(self.consent_field)):
+                return self.r_missing
+            given_at = (
+                None
+                if self.consent_at is None
+                else parse_instant(get(self.consent_at), self.tz, self.dayfirst)
+            )
+            if given_at is not None and given_at > at:
+                return self.r_missing
+            explicit = self.consent_explicit is not None and read_flag(get(self.consent_explicit))
+            parental = self.consent_parental is not None and read_flag(get(self.consent_parental))
+            proven = given_at is not None
+        else:
+            if state is None or state.status == "none":
+                return self.r_missing
+            if state.status != "given":
+                return self.r_withdrawn
+            given_at = state.given_at
+            explicit = state.explicit
+            parental = state.parental
+            proven = state.evidence is not None
+        expiry: datetime | None = None
+        if self.valid_for is not None:
+            expiry = None if given_at is None else self.valid_for.after(given_at)
+            if expiry is None or at >= expiry:
+                return self.r_expired
+        if self.demonstrable and not proven:
+            return self.r_unproven
+        return explicit, parental, expiry
+
+    def _is_child(self, get: Callable[[str], object], at: datetime) -> bool:
+        """Check 12: under the age of digital consent at ``at`` (only when the birth is known)."""
+        born = parse_date(get(self.subject_birth), self.dayfirst)  # type: ignore[arg-type]
+        if born is None:
+            return False
+        age_limit = self.default_age
+        if self.subject_country is not None:
+            country = get(self.subject_country)
+            if isinstance(country, str):
+                age_limit = self.ages.get(country.strip().upper(), self.default_age)
+        today = at.astimezone(self.tz).date()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age < age_limit
+
+    # -- output ------------------------------------------------------------------------------
+
+    def pairs(
+        self, fields: Iterable[str], transforms: Mapping[str, Transform]
+    ) -> tuple[tuple[str, Transform | None], ...]:
+        """The output columns for ``fields``: policy declaration order, each with its transform."""
+        order = self._order
+        names = sorted(fields, key=lambda f: order.get(f, len(order)))
+        return tuple((n, transforms.get(n)) for n in names)
+
+    @staticmethod
+    def project(
+        record: Mapping[str, Any], pairs: tuple[tuple[str, Transform | None], ...]
+    ) -> dict[str, Any]:
+        """The record's allowed fields, transformed (the per-record output path)."""
+        out: dict[str, Any] = {}
+        for name, fn in pairs:
+            if fn is None:
+                out[name] = record[name]
+            else:
+                value = fn(record[name])
+                if value is not _DROP:
+                    out[name] = value
+        return out
+
+    def bind(
+        self, keys: KeyRing | None, at: datetime | None
+    ) -> dict[str, Transform]:
+        """The purpose's transforms with keys and time bound; raises if keys are needed."""
+        bound_at = at if self._needs_at else None
+        cached = self._bound
+        if cached is not None and cached[0] is keys and cached[1] == bound_at:
+            return cached[2]
+        if self.needs_keys and keys is None:
+            methods = sorted(
+                {fp.transform[0] for fp in self.fields.values() if fp.transform} & KEYED_METHODS
+            )
+            raise ConfigurationError(
+                f"purpose {self.purpose!r} transforms fields with {', '.join(methods)}: "
+                "pass keys=KeyRing(...)"
+            )
+        from gdprkit._pseudonymise import make_transform  # noqa: PLC0415 - lazy: crypto
+
+        transforms: dict[str, Transform] = {}
+        for fname, fp in self.fields.items():
+            if fp.transform is None or fp.drop is not None:
+                continue
+            method, domain = fp.transform
+            if method == "drop":
+                transforms[fname] = _drop
+                continue
+            transforms[fname] = make_transform(
+                method,
+                category=fp.category,
+                domain=domain,
+                keys=keys,
+                at=at,
+                dayfirst=self.dayfirst,
+            )
+        self._bound = (keys, bound_at, transforms)
+        return transforms
+
+
+def _drop(_value: object) -> object:
+    return _DROP
+
+
+class _NoJurisdiction:
+    extensions: tuple[Any, ...] = ()
+
+
+_NO_JURISDICTION: Final = _NoJurisdiction()
+
+
+def _period_sort_key(period: Period) -> tuple[int, str]:
+    return (period.months, period.text)
+
+
+def compile_plan(policy: Policy, purpose: str) -> _Plan:
+    """The compiled plan of ``purpose`` under ``policy`` (built once, then cached)."""
+    plans: dict[str, _Plan] = policy._plans  # noqa: SLF001 - the policy owns its plan cache
+    plan = plans.get(purpose)
+    if plan is None:
+        plan = _Plan(policy, purpose)
+        plans[purpose] = plan
+    return plan
+
+
+def _lookup_for(
+    consents: ConsentLookup | None, purpose: str, at: datetime, plan: _Plan
+) -> Callable[[str], ConsentState | None] | None:
+    if consents is None:
+        return None
+    if plan.subject_id is None:
+        raise ConfigurationError(
+            "a consent source was given but the policy names no subject.id field to ask it about"
+        )
+    state = consents.state
+
+    def lookup(subject: str) -> ConsentState | None:
+        return state(subject, purpose, at=at)
+
+    return lookup
+
+
+def decide(
+    policy: Policy,
+    record: Mapping[str, Any],
+    purpose: str,
+    *,
+    at: datetime | None = None,
+    consents: ConsentLookup | None = None,
+) -> Decision:
+    """May ``record`` be processed for ``purpose`` at ``at``, which of its fields, and why not.
+
+    ``at`` is an aware datetime (naive is an error); ``None`` means now (UTC). ``consents`` is a
+    consent source (a :class:`ConsentLedger`); it is always asked about erasure requests,
+    restrictions and objections.
+    """
+    plan = compile_plan(policy, purpose)
+    when = require_aware(at)
+    denial, kept, dropped, valid_until = plan.evaluate(
+        record, when, _lookup_for(consents, purpose, when, plan)
+    )
+    if denial is not None:
+        return Decision(False, purpose, plan.basis, frozenset(), _EMPTY, (denial,), None, when, plan)
+    return Decision(True, purpose, plan.basis, frozenset(kept), dropped, (), valid_until, when, plan)

@@ -1,0 +1,296 @@
+"""The faces of the engine for pipelines: ``enforce`` streams records, ``requires_purpose`` guards
+a function. Both read the clock once per run and compile the plan once.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from itertools import islice
+from os import PathLike
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+
+from gdprkit._decision import (
+    _EMPTY,
+    ConsentLookup,
+    Decision,
+    Transform,
+    _Plan,
+    compile_plan,
+    decide,
+    is_missing,
+)
+from gdprkit._errors import ConfigurationError, ProcessingDenied
+from gdprkit._policy import Policy, load_policy
+from gdprkit._time import require_aware
+
+if TYPE_CHECKING:
+    from gdprkit._consent import ConsentState
+    from gdprkit._pseudonymise import KeyRing
+
+__all__ = ["Enforcement", "Rejected", "enforce", "requires_purpose"]
+
+Rejected = Callable[[Mapping[str, Any], Decision], object] | list[tuple[Any, Decision]]
+
+#: Records whose consent states are fetched together from a source with a bulk path.
+_CHUNK = 1024
+
+
+class Enforcement(Iterator[dict[str, Any]]):
+    """The stream ``enforce`` returns: iterate it for the processed records.
+
+    ``counts`` holds ``processed`` and, for every denied record, its reason code; it is complete
+    once the stream is consumed. Denied records go to ``rejected`` as they are met.
+    """
+
+    def __init__(
+        self,
+        plan: _Plan,
+        records: Iterable[Any],
+        at: datetime,
+        consents: ConsentLookup | None,
+        transforms: Mapping[str, Transform],
+        rejected: Callable[[Any, Decision], object] | None,
+    ) -> None:
+        self.purpose = plan.purpose
+        self.at = at
+        self.counts: Counter[str] = Counter()
+        self._stream = self._run(plan, iter(records), consents, transforms, rejected)
+
+    def __iter__(self) -> Enforcement:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        return next(self._stream)
+
+    @property
+    def processed(self) -> int:
+        """How many records came out."""
+        return self.counts["processed"]
+
+    @property
+    def denied(self) -> int:
+        """How many records were denied (sent to ``rejected``)."""
+        return sum(n for code, n in self.counts.items() if code != "processed")
+
+    def __repr__(self) -> str:
+        return f"Enforcement(purpose={self.purpose!r}, counts={dict(self.counts)!r})"
+
+    def _run(
+        self,
+        plan: _Plan,
+        records: Iterator[Any],
+        consents: ConsentLookup | None,
+        transforms: Mapping[str, Transform],
+        rejected: Callable[[Any, Decision], object] | None,
+    ) -> Iterator[dict[str, Any]]:
+        at = self.at
+        counts = self.counts
+        evaluate = plan.evaluate
+        project = plan.project
+        outputs: dict[tuple[str, ...], tuple[tuple[str, Transform | None], ...]] = {}
+        purpose = plan.purpose
+        basis = plan.basis
+        for chunk, lookup in _chunks(plan, records, consents, at):
+            for record in chunk:
+                denial, kept, _dropped, _until = evaluate(record, at, lookup)
+                if denial is not None:
+                    counts[denial.code] += 1
+                    if rejected is not None:
+                        decision = Decision(
+                            False, purpose, basis, frozenset(), _EMPTY, (denial,), None, at, plan
+                        )
+                        rejected(record, decision)
+                    continue
+                pairs = outputs.get(kept)
+                if pairs is None:
+                    pairs = outputs[kept] = plan.pairs(kept, transforms)
+                counts["processed"] += 1
+                yield project(record, pairs)
+
+
+def _chunks(
+    plan: _Plan,
+    records: Iterator[Any],
+    consents: ConsentLookup | None,
+    at: datetime,
+) -> Iterator[tuple[Iterable[Any], Callable[[str], ConsentState | None] | None]]:
+    """Records with the consent lookup to use for them.
+
+    Without a consent source: one pass, no lookup. With a source that has a bulk ``states``
+    path: chunks of records whose states are fetched in one call. Otherwise one call per record.
+    """
+    purpose = plan.purpose
+    if consents is None:
+        yield records, None
+        return
+    bulk = getattr(consents, "states", None)
+    if bulk is None:
+        state = consents.state
+
+        def single(subject: str) -> ConsentState | None:
+            return state(subject, purpose, at=at)
+
+        yield records, single
+        return
+    from gdprkit._consent import NO_CONSENT  # noqa: PLC0415 - the ledger loads only when used
+
+    sid = plan.subject_id
+    assert sid is not None  # noqa: S101 - checked by _lookup_for before any record
+    while chunk := list(islice(records, _CHUNK)):
+        subjects = {
+            str(value)
+            for record in chunk
+            if isinstance(record, Mapping)
+            and (value := record.get(sid)) is not None
+            and not is_missing(value)
+        }
+        states: Mapping[str, ConsentState] = bulk(subjects, purpose, at=at) if subjects else {}
+        yield chunk, lambda subject, _s=states: _s.get(subject, NO_CONSENT)
+
+
+def _as_callback(
+    rejected: Rejected | None,
+) -> Callable[[Any, Decision], object] | None:
+    if rejected is None or callable(rejected):
+        return rejected
+    if isinstance(rejected, list):
+        append = rejected.append
+        return lambda record, decision: append((record, decision))
+    raise TypeError("rejected is a callable(record, decision) or a list")
+
+
+def enforce(
+    policy: Policy,
+    records: Iterable[Mapping[str, Any]],
+    purpose: str,
+    *,
+    at: datetime | None = None,
+    consents: ConsentLookup | None = None,
+    keys: KeyRing | None = None,
+    rejected: Rejected | None = None,
+) -> Enforcement:
+    """Stream ``records`` through the decision for ``purpose``: yield what may be processed.
+
+    Each record that comes out holds only its allowed fields, with the purpose's transforms
+    applied. Denied records go to ``rejected`` (a callable ``(record, decision)`` or a list that
+    gets ``(record, decision)`` appended) and are counted by reason in ``.counts``. Constant
+    memory on any input size. ``at`` is read once (now, UTC, when ``None``).
+
+    Raises :class:`ConfigurationError` before touching any record when a transform needs keys
+    that were not given or the purpose is unknown.
+    """
+    plan = compile_plan(policy, purpose)
+    when = require_aware(at)
+    transforms = plan.bind(keys, when)
+    if consents is not None and plan.subject_id is None:
+        raise ConfigurationError(
+            "a consent source was given but the policy names no subject.id field to ask it about"
+        )
+    return Enforcement(plan, records, when, consents, transforms, _as_callback(rejected))
+
+
+# --------------------------------------------------------------------------------------------
+# The decorator.
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _records_parameter(signature: inspect.Signature, arg: str | None) -> str:
+    if arg is not None:
+        if arg not in signature.parameters:
+            raise ConfigurationError(f"the function has no parameter named {arg!r}")
+        return arg
+    for name, param in signature.parameters.items():
+        if name in ("self", "cls"):
+            continue
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            return name
+        break
+    raise ConfigurationError(
+        "the function takes no positional argument for the records; name one with arg="
+    )
+
+
+def requires_purpose(
+    purpose: str,
+    *,
+    policy: Policy | str | PathLike[str] | Mapping[str, Any],
+    consents: ConsentLookup | None = None,
+    keys: KeyRing | None = None,
+    on_denied: Literal["skip", "raise"] = "skip",
+    arg: str | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Guard a function so that it only ever sees what ``purpose`` may process.
+
+    The records are the function's first positional argument unless ``arg`` names another.
+    An iterable of records is replaced by the stream :func:`enforce` yields: denied records are
+    skipped (``on_denied="skip"``) or raise :class:`ProcessingDenied` at the first one
+    (``"raise"``). A single mapping is replaced by its allowed, transformed fields, or raises
+    :class:`ProcessingDenied` when denied. The clock is read once per call.
+
+    Misconfiguration (unknown purpose, transforms without keys, no such argument) raises
+    :class:`ConfigurationError` when the function is decorated, not when it is called.
+    """
+    pol = load_policy(policy)
+    plan = compile_plan(pol, purpose)
+    if on_denied not in ("skip", "raise"):
+        raise ConfigurationError("on_denied is 'skip' or 'raise'")
+    if plan.needs_keys and keys is None:
+        plan.bind(None, None)  # raises ConfigurationError naming the transforms
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(fn)
+        name = _records_parameter(signature, arg)
+
+        def guarded(args: tuple[Any, ...], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+            bound = signature.bind(*args, **kwargs)
+            value = bound.arguments[name]
+            at = require_aware(None)
+            if isinstance(value, Mapping):
+                decision = decide(pol, value, purpose, at=at, consents=consents)
+                if not decision.allowed:
+                    raise ProcessingDenied(decision)
+                bound.arguments[name] = decision.apply(value, keys)
+            elif isinstance(value, str | bytes) or not isinstance(value, Iterable):
+                raise TypeError(
+                    f"argument {name!r} must be a record (mapping) or an iterable of records"
+                )
+            else:
+                bound.arguments[name] = enforce(
+                    pol,
+                    value,
+                    purpose,
+                    at=at,
+                    consents=consents,
+                    keys=keys,
+                    rejected=_raise_denied if on_denied == "raise" else None,
+                )
+            return bound
+
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def async_wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+                bound = guarded(args, kwargs)
+                return await fn(*bound.args, **bound.kwargs)  # type: ignore[misc]
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            bound = guarded(args, kwargs)
+            return fn(*bound.args, **bound.kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _raise_denied(_record: object, decision: Decision) -> None:
+    raise ProcessingDenied(decision)
+

@@ -1,0 +1,504 @@
+"""The policy: pydantic models of the policy file, and ``load_policy``.
+
+A policy is frozen and strict (``extra="forbid"``): a typo in a policy file is an error, never a
+silently weaker policy. ``load_policy`` reports *every* problem it finds with its location, the
+structural ones (unknown keys, bad legal bases, periods that are not ISO 8601 durations) and the
+cross-references (``requires``, ``from``, ``transform``, ``subject``, ``when`` and ``consent``
+naming undeclared fields; unknown categories) together.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from os import PathLike
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Self
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from gdprkit._errors import ConfigurationError, PolicyError, PolicyProblem
+from gdprkit._taxonomy import (
+    BUILTIN_CATEGORIES,
+    FORMAT_NAMES,
+    TRANSFORM_METHODS,
+    Catalogue,
+    LegalBasis,
+    SpecialCondition,
+    covers,
+    root,
+)
+from gdprkit._time import parse_period, zone
+
+__all__ = [
+    "CategoryDefinition",
+    "ConsentSetting",
+    "Controller",
+    "Extension",
+    "FieldSpec",
+    "JurisdictionSettings",
+    "Policy",
+    "PolicySettings",
+    "Purpose",
+    "RetentionRule",
+    "SubjectFields",
+    "TransformSpec",
+    "load_policy",
+]
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_CATEGORY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+Format = Literal["email", "phone", "codice_fiscale", "partita_iva", "country", "date", "ip"]
+assert set(FORMAT_NAMES) == set(Format.__args__)  # noqa: S101 - one vocabulary, checked at import
+
+
+def _period(value: object) -> object:
+    if isinstance(value, str):
+        parse_period(value)  # raises ValueError with a clear message
+    return value
+
+
+Duration = Annotated[str, BeforeValidator(_period)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Controller(_Model):
+    """Who the controller is (Art. 13(1)(a)) and where it is established."""
+
+    name: str = Field(min_length=1)
+    country: str = Field(description="ISO 3166-1 alpha-2 code of the controller's jurisdiction")
+    contact: str = Field(min_length=1)
+    dpo: str | None = None
+    representative: str | None = None
+    information_society_service: bool = Field(
+        default=False, description="Art. 8 applies to children's consent"
+    )
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if not _COUNTRY.match(value):
+                raise ValueError("an ISO 3166-1 alpha-2 country code such as IT")
+        return value
+
+
+class PolicySettings(_Model):
+    """How records are read."""
+
+    timezone: str = Field(default="UTC", description="IANA zone for naive timestamps in records")
+    dayfirst: bool = Field(default=False, description="03/04/2025 is 3 April")
+    demonstrable_consent: bool = Field(
+        default=True, description="consent without evidence does not count (Art. 7(1))"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+
+class SubjectFields(_Model):
+    """Record fields that describe the data subject."""
+
+    id: str | None = None
+    country: str | None = None
+    birth_date: str | None = None
+    source: str | None = None
+    relationship: str | None = None
+
+
+class FieldSpec(_Model):
+    """A field a record may carry: its category and, optionally, its value format."""
+
+    category: str
+    format: Format | None = None
+    description: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return {"category": value} if isinstance(value, str) else value
+
+
+class CategoryDefinition(_Model):
+    """A category the policy adds to the catalogue."""
+
+    description: str | None = None
+    special: bool = False
+
+
+class ConsentSetting(_Model):
+    """Where a consent-based purpose reads consent from, and how long it lasts."""
+
+    field: str | None = Field(default=None, description="column holding the consent flag")
+    at: str | None = Field(default=None, description="column holding when consent was given")
+    explicit: str | None = Field(default=None, description="column saying consent was explicit")
+    parental: str | None = Field(
+        default=None, description="column saying a holder of parental responsibility consented"
+    )
+    valid_for: Duration | None = None
+
+
+class RetentionRule(_Model):
+    """How long data may be kept for a purpose, counted from a record field."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    period: Duration
+    from_: str = Field(alias="from")
+    categories: tuple[str, ...] | None = None
+    then: Literal["delete", "anonymise"] = "delete"
+
+
+class TransformSpec(_Model):
+    """A transform applied to a field before it reaches the purpose."""
+
+    method: str
+    domain: str = Field(default="default", min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return {"method": value} if isinstance(value, str) else value
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, value: str) -> str:
+        if value not in TRANSFORM_METHODS:
+            raise ValueError("unknown transform; one of " + ", ".join(sorted(TRANSFORM_METHODS)))
+        return value
+
+
+Scalar = str | bool | int | float
+
+
+class Purpose(_Model):
+    """Why data is processed, on which ground, which data, for how long, from where."""
+
+    description: str | None = None
+    basis: LegalBasis
+    special: SpecialCondition | None = None
+    criminal: str | None = Field(
+        default=None, description="legal authorisation for Art. 10 data"
+    )
+    direct_marketing: bool = False
+    profiling: bool = False
+    when: dict[str, tuple[Scalar, ...]] | None = None
+    consent: ConsentSetting | None = None
+    sources: tuple[str, ...] | None = None
+    categories: tuple[str, ...] = Field(min_length=1)
+    requires: tuple[str, ...] = ()
+    retention: tuple[RetentionRule, ...] = ()
+    transform: dict[str, TransformSpec] = Field(default_factory=dict)
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _when_lists(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            return {
+                k: v if isinstance(v, list | tuple) else [v] for k, v in value.items()
+            }
+        return value
+
+
+class Extension(_Model):
+    """A longer retention authorised for a purpose (e.g. by the Garante): replaces a cap."""
+
+    purpose: str
+    period: Duration
+    reference: str = Field(min_length=1)
+
+
+class JurisdictionSettings(_Model):
+    """Overrides of the bundled member-state data."""
+
+    age_of_digital_consent: int | None = Field(default=None, ge=13, le=16)
+    extensions: tuple[Extension, ...] = ()
+
+
+class Policy(_Model):
+    """A GDPR processing policy. Load one with :func:`load_policy`."""
+
+    version: Literal[1]
+    controller: Controller
+    settings: PolicySettings = PolicySettings()
+    subject: SubjectFields = SubjectFields()
+    fields: dict[str, FieldSpec] = Field(min_length=1)
+    categories: dict[str, CategoryDefinition] = Field(default_factory=dict)
+    purposes: dict[str, Purpose] = Field(min_length=1)
+    jurisdictions: dict[str, JurisdictionSettings] = Field(default_factory=dict)
+
+    _plans: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _catalogue: Catalogue | None = PrivateAttr(default=None)
+    _formats: dict[str, str | None] | None = PrivateAttr(default=None)
+
+    _SEMANTIC_MARKER: ClassVar[str] = "policy cross-reference problems"
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Self:
+        problems = list(_semantic_problems(self.model_dump(by_alias=True)))
+        if problems:
+            raise ValueError(
+                self._SEMANTIC_MARKER + ":\n" + "\n".join(str(p) for p in problems)
+            )
+        return self
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The categories this policy may use (built-in plus its own)."""
+        if self._catalogue is None:
+            self._catalogue = Catalogue({k: v.special for k, v in self.categories.items()})
+        return self._catalogue
+
+    def purpose(self, name: str) -> Purpose:
+        """The purpose called ``name``; ``ConfigurationError`` for an unknown purpose."""
+        try:
+            return self.purposes[name]
+        except (KeyError, TypeError):
+            known = ", ".join(sorted(self.purposes))
+            raise ConfigurationError(
+                f"unknown purpose {name!r}; the policy declares: {known}"
+            ) from None
+
+    def category_of(self, field: str) -> str | None:
+        """The category of a declared field, ``None`` for an undeclared one."""
+        spec = self.fields.get(field)
+        return None if spec is None else spec.category
+
+    def __repr__(self) -> str:
+        return (
+            f"Policy(controller={self.controller.name!r}, fields={len(self.fields)}, "
+            f"purposes={sorted(self.purposes)!r})"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-reference checks. They run on plain mappings (the raw file, or a dumped model) and are
+# defensive about shapes, so that load_policy can report them together with structural errors.
+
+
+def _as_map(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _as_list(value: object) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    return []
+
+
+def _field_category(spec: object) -> str | None:
+    if isinstance(spec, str):
+        return spec
+    category = _as_map(spec).get("category")
+    return category if isinstance(category, str) else None
+
+
+def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
+    fields = _as_map(raw.get("fields"))
+    declared = {k for k in fields if isinstance(k, str)}
+    custom = _as_map(raw.get("categories"))
+
+    for name, definition in custom.items():
+        loc = f"categories.{name}"
+        if not isinstance(name, str) or not _CATEGORY.match(name):
+            yield PolicyProblem(loc, "a category is a dotted lower-case name (loyalty.points)")
+            continue
+        if root(name) in ("special", "criminal"):
+            yield PolicyProblem(loc, f"categories under {root(name)!r} are built in: not redefinable")
+        elif name in BUILTIN_CATEGORIES:
+            yield PolicyProblem(loc, "this category is built in")
+        if isinstance(definition, Mapping) and definition.get("special") is False and (
+            covers("special", name) or covers("criminal", name)
+        ):
+            yield PolicyProblem(loc, "special categories cannot be made non-special")
+    catalogue = Catalogue(
+        {k: bool(_as_map(v).get("special")) for k, v in custom.items() if isinstance(k, str)}
+    )
+
+    def known_category(category: object) -> bool:
+        return isinstance(category, str) and category in catalogue
+
+    for name, spec in fields.items():
+        loc = f"fields.{name}"
+        if not isinstance(name, str) or not name:
+            yield PolicyProblem(loc, "a field name is non-empty text")
+            continue
+        category = _field_category(spec)
+        if category is not None and not known_category(category):
+            yield PolicyProblem(f"{loc}.category", f"unknown category {category!r}")
+
+    subject = _as_map(raw.get("subject"))
+    for role, field in subject.items():
+        if field is not None and field not in declared:
+            yield PolicyProblem(f"subject.{role}", f"names undeclared field {field!r}")
+
+    purposes = _as_map(raw.get("purposes"))
+    for pname, purpose_raw in purposes.items():
+        p = _as_map(purpose_raw)
+        loc = f"purposes.{pname}"
+        categories = [c for c in _as_list(p.get("categories")) if isinstance(c, str)]
+        for i, category in enumerate(_as_list(p.get("categories"))):
+            if not known_category(category):
+                yield PolicyProblem(f"{loc}.categories.{i}", f"unknown category {category!r}")
+        for i, field in enumerate(_as_list(p.get("requires"))):
+            if field not in declared:
+                yield PolicyProblem(f"{loc}.requires.{i}", f"names undeclared field {field!r}")
+                continue
+            category = _field_category(fields[field])
+            if category is not None and not any(covers(c, category) for c in categories):
+                yield PolicyProblem(
+                    f"{loc}.requires.{i}",
+                    f"requires field {field!r} whose category {category!r} the purpose does not"
+                    " list: every record would be denied",
+                )
+        for i, rule_raw in enumerate(_as_list(p.get("retention"))):
+            rule = _as_map(rule_raw)
+            anchor = rule.get("from", rule.get("from_"))
+            if anchor is not None and anchor not in declared:
+                yield PolicyProblem(
+                    f"{loc}.retention.{i}.from", f"names undeclared field {anchor!r}"
+                )
+            for j, category in enumerate(_as_list(rule.get("categories"))):
+                if not known_category(category):
+                    yield PolicyProblem(
+                        f"{loc}.retention.{i}.categories.{j}", f"unknown category {category!r}"
+                    )
+        for field in _as_map(p.get("transform")):
+            if field not in declared:
+                yield PolicyProblem(f"{loc}.transform.{field}", "names an undeclared field")
+        for field in _as_map(p.get("when")):
+            if field not in declared:
+                yield PolicyProblem(f"{loc}.when.{field}", "names an undeclared field")
+        consent = _as_map(p.get("consent"))
+        for key in ("field", "at", "explicit", "parental"):
+            column = consent.get(key)
+            if column is not None and column not in declared:
+                yield PolicyProblem(f"{loc}.consent.{key}", f"names undeclared field {column!r}")
+        if consent.get("at") is not None and consent.get("field") is None:
+            yield PolicyProblem(f"{loc}.consent", "'at' needs 'field' (the consent flag column)")
+        if p.get("sources") is not None and subject.get("source") is None:
+            yield PolicyProblem(
+                f"{loc}.sources", "lists sources but subject.source names no record field"
+            )
+
+    for country, settings_raw in _as_map(raw.get("jurisdictions")).items():
+        loc = f"jurisdictions.{country}"
+        if not isinstance(country, str) or not _COUNTRY.match(country):
+            yield PolicyProblem(loc, "an ISO 3166-1 alpha-2 country code such as IT")
+        for i, ext_raw in enumerate(_as_list(_as_map(settings_raw).get("extensions"))):
+            target = _as_map(ext_raw).get("purpose")
+            if target is not None and target not in purposes:
+                yield PolicyProblem(f"{loc}.extensions.{i}.purpose", f"unknown purpose {target!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Loading.
+
+
+class _PolicyYamlLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans only: ``NO`` (Norway) and ``on``/``off`` stay text."""
+
+
+_PolicyYamlLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_PolicyYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _read(path: Path) -> object:
+    suffix = path.suffix.lower()
+    text = path.read_text("utf-8")
+    if suffix in (".yaml", ".yml"):
+        return yaml.load(text, Loader=_PolicyYamlLoader)  # noqa: S506 - a SafeLoader subclass
+    if suffix == ".json":
+        return json.loads(text)
+    if suffix == ".toml":
+        return tomllib.loads(text)
+    raise PolicyError(
+        [PolicyProblem("", f"unknown policy file type {suffix!r} (use .yaml, .json or .toml)")],
+        source=str(path),
+    )
+
+
+def load_policy(source: str | PathLike[str] | Mapping[str, Any] | Policy) -> Policy:
+    """Load a policy from a file (YAML, JSON or TOML, by suffix) or a mapping.
+
+    Raises :class:`PolicyError` listing every problem found, each with its location.
+    """
+    if isinstance(source, Policy):
+        return source
+    where: str | None = None
+    if isinstance(source, Mapping):
+        raw: object = source
+    elif isinstance(source, str | PathLike):
+        path = Path(source)
+        where = str(path)
+        try:
+            raw = _read(path)
+        except FileNotFoundError:
+            raise PolicyError([PolicyProblem("", "file not found")], source=where) from None
+        except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            lineno = getattr(exc, "lineno", None)
+            if lineno is not None:
+                at = f"line {lineno}"
+            raise PolicyError(
+                [PolicyProblem(at, f"not a valid {path.suffix.lstrip('.')} document")],
+                source=where,
+            ) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(
+                [PolicyProblem("", f"cannot read the file ({type(exc).__name__})")], source=where
+            ) from exc
+    else:
+        raise TypeError("load_policy takes a path or a mapping")
+    if not isinstance(raw, Mapping):
+        raise PolicyError([PolicyProblem("", "a policy is a mapping at the top level")], where)
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as exc:
+        problems: list[PolicyProblem] = []
+        for error in exc.errors(include_url=False, include_input=False):
+            message = str(error["msg"])
+            if Policy._SEMANTIC_MARKER in message:
+                continue  # reported below, from the raw data, with precise locations
+            message = message.removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown key (a typo would silently weaken the policy)"
+            problems.append(PolicyProblem(_location(error["loc"]), message))
+        seen = set(problems)
+        for problem in _semantic_problems(raw):
+            if problem not in seen:
+                seen.add(problem)
+                problems.append(problem)
+        raise PolicyError(problems, where) from None

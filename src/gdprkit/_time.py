@@ -1,0 +1,183 @@
+"""Reading time: ISO 8601 durations as calendar periods, and lenient instants from records.
+
+Records from CRMs carry dates as ``datetime``, ``date`` or text in many shapes. ISO 8601 text is
+read as ISO 8601 whatever the policy's ``dayfirst`` says; only other text (``03/04/2025``) is read
+with ``dayfirst``. Naive values are read in the policy's time zone. Anything unreadable is
+``None``: callers fail closed on ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as _dateutil_parser
+from dateutil.parser import isoparse
+from dateutil.relativedelta import relativedelta
+
+__all__ = [
+    "Period",
+    "parse_date",
+    "parse_instant",
+    "parse_period",
+    "require_aware",
+    "utc_now",
+    "zone",
+]
+
+_DURATION: Final = re.compile(
+    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+# Years beyond this are not dates any CRM holds; they are refused rather than overflowing later.
+_MAX_PERIOD_YEARS: Final = 1000
+
+
+class Period:
+    """An ISO 8601 duration applied with calendar arithmetic (``P12M`` from 31 Jan is 31 Jan)."""
+
+    __slots__ = ("_delta", "_months", "_days", "text")
+
+    def __init__(self, text: str, delta: relativedelta) -> None:
+        self.text = text
+        self._delta = delta
+        # Months and days for a static comparison where one is possible.
+        self._months = delta.years * 12 + delta.months
+        self._days = delta.days
+
+    def after(self, anchor: datetime) -> datetime | None:
+        """The instant this period after ``anchor``; ``None`` if it falls outside the calendar."""
+        try:
+            return anchor + self._delta  # type: ignore[no-any-return]
+        except (OverflowError, ValueError):
+            return None
+
+    def is_calendar_only(self) -> bool:
+        """Whether the period is whole months or years (so two such periods compare statically)."""
+        d = self._delta
+        return not (d.days or d.hours or d.minutes or d.seconds)
+
+    @property
+    def months(self) -> int:
+        return self._months
+
+    def __repr__(self) -> str:
+        return f"Period({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Period) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+@lru_cache(maxsize=256)
+def parse_period(text: str) -> Period:
+    """Parse an ISO 8601 duration (``P12M``, ``P10Y``, ``P30D``, ``P1Y6M``, ``PT12H``).
+
+    Raises ``ValueError`` for anything else, for a zero duration and for absurd lengths.
+    """
+    if not isinstance(text, str):
+        raise TypeError("a period is an ISO 8601 duration string such as 'P12M'")
+    m = _DURATION.match(text.strip().upper())
+    if m is None:
+        raise ValueError("not an ISO 8601 duration (examples: P12M, P10Y, P30D)")
+    parts = {k: int(v) for k, v in m.groupdict().items() if v is not None}
+    if not any(parts.values()):
+        raise ValueError("a retention period must be longer than zero")
+    if parts.get("years", 0) + parts.get("months", 0) // 12 + parts.get("days", 0) // 366 > (
+        _MAX_PERIOD_YEARS
+    ):
+        raise ValueError(f"a period longer than {_MAX_PERIOD_YEARS} years is not a retention period")
+    delta = relativedelta(
+        years=parts.get("years", 0),
+        months=parts.get("months", 0),
+        days=parts.get("weeks", 0) * 7 + parts.get("days", 0),
+        hours=parts.get("hours", 0),
+        minutes=parts.get("minutes", 0),
+        seconds=parts.get("seconds", 0),
+    )
+    return Period(text.strip().upper(), delta)
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> tzinfo:
+    """The time zone called ``name`` (IANA), ``UTC`` for ``"UTC"``; ``ValueError`` if unknown."""
+    if name.upper() in ("UTC", "Z"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("unknown time zone (use an IANA name such as Europe/Rome)") from exc
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC. Only the faces call this, once per run."""
+    return datetime.now(UTC)
+
+
+def require_aware(at: datetime | None, *, name: str = "at") -> datetime:
+    """``at`` itself if aware; the current UTC time if ``None``; ``ValueError`` if naive."""
+    if at is None:
+        return utc_now()
+    if not isinstance(at, datetime):
+        raise TypeError(f"{name} must be an aware datetime")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime (naive times are ambiguous)")
+    return at
+
+
+def _parse_text(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
+    s = text.strip()
+    if not s or len(s) > 64:
+        return None
+    try:
+        value = datetime.fromisoformat(s)
+    except ValueError:
+        try:
+            value = isoparse(s)
+        except (ValueError, OverflowError):
+            if not any(ch.isdigit() for ch in s):
+                return None
+            try:
+                value = _dateutil_parser.parse(s, dayfirst=dayfirst, fuzzy=False)
+            except (ValueError, OverflowError, TypeError, LookupError):
+                return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz)
+    return value
+
+
+def parse_instant(value: object, tz: tzinfo = UTC, dayfirst: bool = False) -> datetime | None:
+    """Read ``value`` as an aware instant, or ``None`` when it is missing or unreadable.
+
+    ``datetime`` (naive: read in ``tz``), ``date`` (midnight in ``tz``), or text. Numbers, bytes
+    and anything else are unreadable: an epoch number is ambiguous (seconds or milliseconds?).
+    """
+    cls = type(value)
+    if cls is str:
+        return _parse_text(value, tz, dayfirst)  # type: ignore[arg-type]
+    if cls is datetime or isinstance(value, datetime):
+        v: datetime = value  # type: ignore[assignment]
+        return v if v.tzinfo is not None and v.utcoffset() is not None else v.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=tz)
+    if isinstance(value, str):  # str subclasses
+        return _parse_text(str(value), tz, dayfirst)
+    return None
+
+
+def parse_date(value: object, dayfirst: bool = False) -> date | None:
+    """Read ``value`` as a calendar date (a birth date, say), or ``None`` when unreadable."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    instant = parse_instant(value, UTC, dayfirst)
+    return None if instant is None else instant.date()
