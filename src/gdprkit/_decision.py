@@ -96,7 +96,20 @@ class ConsentLookup(Protocol):
 
 
 _EMPTY: Final[Mapping[str, Reason]] = MappingProxyType({})
+_NO_DEADLINES: Final[list[Any]] = []  # shared by denials, never appended to
 Transform = Callable[[object], object]
+Deadlines = list[tuple[datetime, tuple[str, ...] | None]]
+
+
+def valid_until(deadlines: Deadlines, dropped: Mapping[str, Reason]) -> datetime | None:
+    """The earliest deadline that concerns the record or a field that was not dropped."""
+    best: datetime | None = None
+    for end, names in deadlines:
+        if (names is None or any(n not in dropped for n in names)) and (
+            best is None or end < best
+        ):
+            best = end
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +143,7 @@ class Decision:
         if not self.allowed:
             return {}
         plan = self._plan
-        return plan.project(record, plan.pairs(self.fields, plan.bind(keys, self.at)))
+        return plan.projector(self.fields, plan.bind(keys, self.at))(record)
 
 
 # --------------------------------------------------------------------------------------------
@@ -183,19 +196,20 @@ def _norm_choice(value: object) -> str | None:
 # The compiled plan.
 
 
-_DROP: Final = object()  # a transform's way to say "omit this field" (transform: drop)
-
-
 class _Retention:
     """One retention check: a deadline counted from ``anchor`` (the shortest of ``periods``)."""
 
-    __slots__ = ("anchor", "periods")
+    __slots__ = ("anchor", "deadline", "periods")
 
     def __init__(self, anchor: str, periods: tuple[Period, ...]) -> None:
         self.anchor = anchor
         self.periods = periods
+        # One period (the usual case): its own method, one call less per record.
+        self.deadline: Callable[[datetime], datetime | None] = (
+            periods[0].after if len(periods) == 1 else self._shortest_deadline
+        )
 
-    def deadline(self, start: datetime) -> datetime | None:
+    def _shortest_deadline(self, start: datetime) -> datetime | None:
         best: datetime | None = None
         for period in self.periods:
             end = period.after(start)
@@ -231,20 +245,25 @@ class _FieldPlan:
 
 
 class _Shape:
-    """What the plan knows about records with one set of keys."""
+    """What the plan knows about records with one set of keys.
 
-    __slots__ = ("dropped", "dynamic", "kept", "static_kept")
+    ``groups`` pairs each retention rule that applies to some kept field of the shape with those
+    fields, so that a rule's deadline is computed once per record however many fields it covers.
+    """
+
+    __slots__ = ("dropped", "explicit", "groups", "kept")
 
     def __init__(
         self,
         kept: tuple[str, ...],
         dropped: Mapping[str, Reason],
-        dynamic: tuple[_FieldPlan, ...],
+        groups: tuple[tuple[_Retention, tuple[str, ...]], ...],
+        explicit: tuple[str, ...],
     ) -> None:
         self.kept = kept  # every field that passes the static checks, record order
-        self.static_kept = frozenset(kept)
         self.dropped = dropped
-        self.dynamic = dynamic  # kept fields with per-record checks (retention, explicit)
+        self.groups = groups
+        self.explicit = explicit  # special fields needing explicit consent (check 16)
 
 
 _MAX_SHAPES: Final = 512  # bounded: hostile input with random keys must not grow memory
@@ -399,12 +418,6 @@ class _Plan:
             fp.transform is not None and fp.transform[0] in KEYED_METHODS
             for fp in self.fields.values()
         )
-        self._anchors = tuple(
-            dict.fromkeys(
-                [r.anchor for r in self.record_rules]
-                + [r.anchor for fp in self.fields.values() for r in fp.retention]
-            )
-        )
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
         self._order = {fname: i for i, fname in enumerate(policy.fields)}
         self._bound: tuple[object, datetime | None, dict[str, Transform]] | None
@@ -523,7 +536,8 @@ class _Plan:
     def _shape(self, keys: tuple[Any, ...]) -> _Shape:
         kept: list[str] = []
         dropped: dict[str, Reason] = {}
-        dynamic: list[_FieldPlan] = []
+        groups: dict[_Retention, list[str]] = {}
+        explicit: list[str] = []
         for key in keys:
             fp = self.fields.get(key) if isinstance(key, str) else None
             if fp is None:
@@ -535,9 +549,16 @@ class _Plan:
                 dropped[key] = fp.drop
             else:
                 kept.append(key)
-                if fp.retention or fp.explicit:
-                    dynamic.append(fp)
-        shape = _Shape(tuple(kept), MappingProxyType(dropped), tuple(dynamic))
+                if fp.explicit:
+                    explicit.append(key)
+                for rule in fp.retention:
+                    groups.setdefault(rule, []).append(key)
+        shape = _Shape(
+            tuple(kept),
+            MappingProxyType(dropped),
+            tuple((rule, tuple(names)) for rule, names in groups.items()),
+            tuple(explicit),
+        )
         if len(self._shapes) < _MAX_SHAPES:
             self._shapes[keys] = shape
         return shape
@@ -549,52 +570,58 @@ class _Plan:
         record: object,
         at: datetime,
         lookup: Callable[[str], ConsentState | None] | None,
-    ) -> tuple[Reason | None, tuple[str, ...], Mapping[str, Reason], datetime | None]:
-        """Run the checks: ``(denial, kept fields, dropped fields, valid_until)``."""
+    ) -> tuple[Reason | None, tuple[str, ...], Mapping[str, Reason], Deadlines]:
+        """Run the checks: ``(denial, kept fields, dropped fields, deadlines)``.
+
+        ``deadlines`` are the moments something of an allowed answer expires, each with the
+        fields it concerns (``None``: the whole record); :func:`valid_until` reduces them.
+        """
         # 1. The record itself.
-        if not isinstance(record, Mapping):
-            return self.r_invalid, (), _EMPTY, None
+        if type(record) is not dict and not isinstance(record, Mapping):
+            return self.r_invalid, (), _EMPTY, _NO_DEADLINES
         get = record.get
         state: ConsentState | None = None
         if self.subject_id is not None:
             sid = get(self.subject_id)
-            if sid is None or is_missing(sid):
-                return self.r_no_subject, (), _EMPTY, None
+            if sid is None or (not sid.strip() if sid.__class__ is str else is_missing(sid)):
+                return self.r_no_subject, (), _EMPTY, _NO_DEADLINES
             # 2-5. What the subject asked for, from the consent source.
             if lookup is not None:
                 state = lookup(sid if type(sid) is str else str(sid))
                 if state is not None:
                     if state.erasure_requested and not self.erasure_exempt:
-                        return self.r_erasure, (), _EMPTY, None
+                        return self.r_erasure, (), _EMPTY, _NO_DEADLINES
                     if state.restricted:
-                        return self.r_restricted, (), _EMPTY, None
+                        return self.r_restricted, (), _EMPTY, _NO_DEADLINES
                     if self.direct_marketing and (
                         state.objected_direct_marketing or state.objected
                     ):
-                        return self.r_objection_dm, (), _EMPTY, None
+                        return self.r_objection_dm, (), _EMPTY, _NO_DEADLINES
                     if self.objectionable and state.objected:
-                        return self.r_objection, (), _EMPTY, None
+                        return self.r_objection, (), _EMPTY, _NO_DEADLINES
         # 6. Source.
         if self.sources is not None and (
             self.source_field is None or _norm_choice(get(self.source_field)) not in self.sources
         ):
-            return self.r_source, (), _EMPTY, None
+            return self.r_source, (), _EMPTY, _NO_DEADLINES
         # 7. Conditions of the legal basis.
         for wfield, allowed in self.when:
             if _norm_choice(get(wfield)) not in allowed:
-                return self.r_when[wfield], (), _EMPTY, None
+                return self.r_when[wfield], (), _EMPTY, _NO_DEADLINES
         # 8-12. Consent.
-        valid_until: datetime | None = None
+        deadlines: list[tuple[datetime, tuple[str, ...] | None]] = []
         explicit = False
         if self.needs_consent or self.needs_explicit:
             outcome = self._consent(get, at, state)
             if outcome.__class__ is Reason:
                 if self.needs_consent:
-                    return outcome, (), _EMPTY, None  # type: ignore[return-value]
+                    return outcome, (), _EMPTY, _NO_DEADLINES  # type: ignore[return-value]
             else:
-                explicit, parental, valid_until = outcome  # type: ignore[misc]
+                explicit, parental, expiry = outcome  # type: ignore[misc]
+                if expiry is not None:
+                    deadlines.append((expiry, None))
                 if self.check_child and not parental and self._is_child(get, at):
-                    return self.r_child, (), _EMPTY, None
+                    return self.r_child, (), _EMPTY, _NO_DEADLINES
         # 13-19. Fields.
         keys = tuple(record)
         shape = self._shapes.get(keys)
@@ -602,52 +629,51 @@ class _Plan:
             shape = self._shape(keys)
         kept = shape.kept
         dropped = shape.dropped
-        anchors: dict[str, datetime | None] | None = None
-        if shape.dynamic or self.record_rules:
-            anchors = {}
-            for anchor in self._anchors:
-                anchors[anchor] = parse_instant(get(anchor), self.tz, self.dayfirst)
-        if shape.dynamic:
-            extra: dict[str, Reason] | None = None
-            for fp in shape.dynamic:
-                reason: Reason | None = None
-                if fp.explicit and not explicit:
-                    reason = self.r_not_explicit[fp.name]
+        anchors: dict[str, datetime | None] = {}
+        extra: dict[str, Reason] | None = None
+        if shape.explicit and not explicit:
+            extra = dict(dropped)
+            for name in shape.explicit:
+                extra[name] = self.r_not_explicit[name]
+        if shape.groups:
+            tz, dayfirst = self.tz, self.dayfirst
+            for rule, names in shape.groups:
+                anchor = rule.anchor
+                if anchor in anchors:
+                    start = anchors[anchor]
                 else:
-                    for rule in fp.retention:
-                        start = anchors[rule.anchor]  # type: ignore[index]
-                        end = None if start is None else rule.deadline(start)
-                        if end is None:
-                            reason = self.r_field_anchor[fp.name]
-                            break
-                        if at >= end:
-                            reason = self.r_field_expired[fp.name]
-                            break
-                        if valid_until is None or end < valid_until:
-                            valid_until = end
-                if reason is not None:
-                    if extra is None:
-                        extra = dict(dropped)
-                    extra[fp.name] = reason
-            if extra is not None:
-                kept = tuple(n for n in kept if n not in extra)
-                dropped = extra
+                    start = anchors[anchor] = parse_instant(get(anchor), tz, dayfirst)
+                end = None if start is None else rule.deadline(start)
+                if end is not None and at < end:
+                    deadlines.append((end, names))
+                    continue
+                codes = self.r_field_anchor if end is None else self.r_field_expired
+                if extra is None:
+                    extra = dict(dropped)
+                for name in names:  # the first failing check of a field gives its reason
+                    extra.setdefault(name, codes[name])
+        if extra is not None:
+            kept = tuple(n for n in kept if n not in extra)
+            dropped = extra
         # 20. Record-level retention.
         for rule in self.record_rules:
-            start = anchors[rule.anchor]  # type: ignore[index]
+            anchor = rule.anchor
+            if anchor in anchors:
+                start = anchors[anchor]
+            else:
+                start = anchors[anchor] = parse_instant(get(anchor), self.tz, self.dayfirst)
             end = None if start is None else rule.deadline(start)
             if end is None:
-                return self.r_record_anchor[rule.anchor], (), _EMPTY, None
+                return self.r_record_anchor[anchor], (), _EMPTY, _NO_DEADLINES
             if at >= end:
-                return self.r_record_expired[rule.anchor], (), _EMPTY, None
-            if valid_until is None or end < valid_until:
-                valid_until = end
+                return self.r_record_expired[anchor], (), _EMPTY, _NO_DEADLINES
+            deadlines.append((end, None))
         # 21. Required fields.
         if self.requires:
             for rfield in self.requires:
                 if rfield in dropped or rfield not in record or is_missing(record[rfield]):
-                    return self.r_required[rfield], (), _EMPTY, None
-        return None, kept, dropped, valid_until
+                    return self.r_required[rfield], (), _EMPTY, _NO_DEADLINES
+        return None, kept, dropped, deadlines
 
     def _consent(
         self, get: Callable[[str], object], at: datetime, state: ConsentState | None
@@ -700,28 +726,32 @@ class _Plan:
 
     # -- output ------------------------------------------------------------------------------
 
-    def pairs(
+    def projector(
         self, fields: Iterable[str], transforms: Mapping[str, Transform]
-    ) -> tuple[tuple[str, Transform | None], ...]:
-        """The output columns for ``fields``: policy declaration order, each with its transform."""
+    ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+        """A function building the output record for ``fields``: one dict literal, the fields in
+        the policy's declaration order, each through its transform; ``drop`` fields omitted.
+
+        Generated once per set of fields, so that the per-record path is what one would write
+        by hand. Field names enter the source only through ``repr`` (string literals).
+        """
         order = self._order
         names = sorted(fields, key=lambda f: order.get(f, len(order)))
-        return tuple((n, transforms.get(n)) for n in names)
-
-    @staticmethod
-    def project(
-        record: Mapping[str, Any], pairs: tuple[tuple[str, Transform | None], ...]
-    ) -> dict[str, Any]:
-        """The record's allowed fields, transformed (the per-record output path)."""
-        out: dict[str, Any] = {}
-        for name, fn in pairs:
+        env: dict[str, Any] = {}
+        items = []
+        for i, name in enumerate(names):
+            fn = transforms.get(name)
+            if fn is _drop:
+                continue
             if fn is None:
-                out[name] = record[name]
+                items.append(f"{name!r}: r[{name!r}]")
             else:
-                value = fn(record[name])
-                if value is not _DROP:
-                    out[name] = value
-        return out
+                env[f"t{i}"] = fn
+                items.append(f"{name!r}: t{i}(r[{name!r}])")
+        source = f"def project(r):\n    return {{{', '.join(items)}}}\n"
+        exec(compile(source, "<gdprkit projector>", "exec"), env)  # noqa: S102 - see docstring
+        project: Callable[[Mapping[str, Any]], dict[str, Any]] = env["project"]
+        return project
 
     def bind(
         self, keys: KeyRing | None, at: datetime | None
@@ -761,8 +791,8 @@ class _Plan:
         return transforms
 
 
-def _drop(_value: object) -> object:
-    return _DROP
+def _drop(_value: object) -> None:
+    """The ``drop`` transform: never called; the projector omits the field."""
 
 
 class _NoJurisdiction:
@@ -819,9 +849,10 @@ def decide(
     """
     plan = compile_plan(policy, purpose)
     when = require_aware(at)
-    denial, kept, dropped, valid_until = plan.evaluate(
+    denial, kept, dropped, deadlines = plan.evaluate(
         record, when, _lookup_for(consents, purpose, when, plan)
     )
     if denial is not None:
         return Decision(False, purpose, plan.basis, frozenset(), _EMPTY, (denial,), None, when, plan)
-    return Decision(True, purpose, plan.basis, frozenset(kept), dropped, (), valid_until, when, plan)
+    until = valid_until(deadlines, dropped)
+    return Decision(True, purpose, plan.basis, frozenset(kept), dropped, (), until, when, plan)

@@ -17,7 +17,6 @@ from gdprkit._decision import (
     _EMPTY,
     ConsentLookup,
     Decision,
-    Transform,
     _Plan,
     compile_plan,
     decide,
@@ -37,6 +36,8 @@ Rejected = Callable[[Mapping[str, Any], Decision], object] | list[tuple[Any, Dec
 
 #: Records whose consent states are fetched together from a source with a bulk path.
 _CHUNK = 1024
+#: Output shapes remembered per run (records with ever-new key sets must not grow memory).
+_MAX_PROJECTORS = 256
 
 
 class Enforcement(Iterator[dict[str, Any]]):
@@ -90,8 +91,7 @@ class Enforcement(Iterator[dict[str, Any]]):
         at = self.at
         counts = self.counts
         evaluate = plan.evaluate
-        project = plan.project
-        outputs: dict[tuple[str, ...], tuple[tuple[str, Transform | None], ...]] = {}
+        projectors: dict[tuple[str, ...], Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
         purpose = plan.purpose
         basis = plan.basis
         for chunk, lookup in _chunks(plan, records, consents, at):
@@ -105,11 +105,13 @@ class Enforcement(Iterator[dict[str, Any]]):
                         )
                         rejected(record, decision)
                     continue
-                pairs = outputs.get(kept)
-                if pairs is None:
-                    pairs = outputs[kept] = plan.pairs(kept, transforms)
+                project = projectors.get(kept)
+                if project is None:
+                    if len(projectors) >= _MAX_PROJECTORS:
+                        projectors.clear()
+                    project = projectors[kept] = plan.projector(kept, transforms)
                 counts["processed"] += 1
-                yield project(record, pairs)
+                yield project(record)
 
 
 def _chunks(

@@ -9,6 +9,7 @@ with ``dayfirst``. Naive values are read in the policy's time zone. Anything unr
 from __future__ import annotations
 
 import math
+from calendar import monthrange
 import re
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
@@ -40,7 +41,7 @@ _MAX_PERIOD_YEARS: Final = 1000
 class Period:
     """An ISO 8601 duration applied with calendar arithmetic (``P12M`` from 31 Jan is 31 Jan)."""
 
-    __slots__ = ("_delta", "_months", "_days", "text")
+    __slots__ = ("_calendar", "_days", "_delta", "_months", "text")
 
     def __init__(self, text: str, delta: relativedelta) -> None:
         self.text = text
@@ -48,9 +49,24 @@ class Period:
         # Months and days for a static comparison where one is possible.
         self._months = delta.years * 12 + delta.months
         self._days = delta.days
+        self._calendar = not (delta.days or delta.hours or delta.minutes or delta.seconds)
 
     def after(self, anchor: datetime) -> datetime | None:
-        """The instant this period after ``anchor``; ``None`` if it falls outside the calendar."""
+        """The instant this period after ``anchor``; ``None`` if it falls outside the calendar.
+
+        Whole months and years take a fast path with the same result as ``relativedelta``:
+        the month moves, the day is clipped to the month's length, the wall-clock time stays.
+        """
+        if self._calendar:
+            month0 = anchor.month - 1 + self._months
+            year = anchor.year + month0 // 12
+            if year > 9999:
+                return None
+            month = month0 % 12 + 1
+            day = anchor.day
+            if day > 28:
+                day = min(day, monthrange(year, month)[1])
+            return anchor.replace(year=year, month=month, day=day)
         try:
             return anchor + self._delta  # type: ignore[no-any-return]
         except (OverflowError, ValueError):
@@ -58,8 +74,7 @@ class Period:
 
     def is_calendar_only(self) -> bool:
         """Whether the period is whole months or years (so two such periods compare statically)."""
-        d = self._delta
-        return not (d.days or d.hours or d.minutes or d.seconds)
+        return self._calendar
 
     @property
     def months(self) -> int:
@@ -131,6 +146,9 @@ def require_aware(at: datetime | None, *, name: str = "at") -> datetime:
     return at
 
 
+_NUMERIC_DATE: Final = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
+
+
 def _parse_text(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
     s = text.strip()
     if not s or len(s) > 64:
@@ -138,6 +156,14 @@ def _parse_text(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
     try:
         value = datetime.fromisoformat(s)
     except ValueError:
+        numeric = _NUMERIC_DATE.fullmatch(s)
+        if numeric is not None:  # 03/04/2025: the common CRM shape, without dateutil's cost
+            a, _, b, year = numeric.groups()
+            day, month = (int(a), int(b)) if dayfirst else (int(b), int(a))
+            try:
+                return datetime(int(year), month, day, tzinfo=tz)
+            except ValueError:
+                return None
         try:
             value = isoparse(s)
         except (ValueError, OverflowError):
