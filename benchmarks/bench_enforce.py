@@ -123,9 +123,7 @@ def memory_run(n: int) -> float:
         "[None for _ in enforce(p, b.stream(rows, %d), 'analytics', at=b.REFERENCE, keys=k)];"
         "print(b.peak_rss_mib())"
     ) % (str(Path(__file__).parent), n)
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(done.stdout.strip())
 
 

@@ -138,9 +138,7 @@ CASES = [
     Case(
         "5 objection to public task",
         "public_service",
-        ledger=lambda lg: lg.object(
-            "C-1001", at=AT - timedelta(days=1), purpose="public_service"
-        ),
+        ledger=lambda lg: lg.object("C-1001", at=AT - timedelta(days=1), purpose="public_service"),
         denied="objection.processing",
     ),
     Case(

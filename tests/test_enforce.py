@@ -120,7 +120,7 @@ def test_unknown_purpose_and_naive_at_raise_before_any_record() -> None:
     with pytest.raises(ConfigurationError, match="unknown purpose"):
         enforce(POLICY, Untouchable(), "newsleter", at=AT)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="aware"):
-        enforce(POLICY, Untouchable(), "newsletter", at=datetime(2025, 1, 1))  # type: ignore[arg-type]  # noqa: DTZ001
+        enforce(POLICY, Untouchable(), "newsletter", at=datetime(2025, 1, 1))  # type: ignore[arg-type]
 
 
 def test_non_mapping_records_are_denied_not_crashes() -> None:

@@ -25,7 +25,9 @@ def problems(source: Any) -> dict[str, str]:
         load_policy(source)
     found: dict[str, str] = {}
     for problem in info.value.problems:
-        found[problem.location] = " | ".join(filter(None, [found.get(problem.location), problem.message]))
+        found[problem.location] = " | ".join(
+            filter(None, [found.get(problem.location), problem.message])
+        )
     return found
 
 
@@ -64,49 +66,108 @@ categories = ["contact"]
     ("mutate", "location", "fragment"),
     [
         (lambda r: r.update(controler={}), "controler", "unknown key"),
-        (lambda r: r["purposes"]["contract"].update(retension=[]), "purposes.contract.retension",
-         "unknown key"),
-        (lambda r: r["purposes"]["contract"].update(basis="contrakt"), "purposes.contract.basis",
-         "consent"),
-        (lambda r: r["purposes"]["allergy_alerts"].update(special="health"),
-         "purposes.allergy_alerts.special", "explicit_consent"),
-        (lambda r: r["purposes"]["profiling"]["retention"][0].update(period="12 months"),
-         "purposes.profiling.retention.0.period", "ISO 8601"),
-        (lambda r: r["purposes"]["profiling"]["retention"][0].update(period="P0D"),
-         "purposes.profiling.retention.0.period", "longer than zero"),
-        (lambda r: r["purposes"]["direct_marketing"].update(requires=["mail"]),
-         "purposes.direct_marketing.requires.0", "undeclared field 'mail'"),
-        (lambda r: r["purposes"]["direct_marketing"].update(requires=["codice_fiscale"]),
-         "purposes.direct_marketing.requires.0", "does not list"),
-        (lambda r: r["purposes"]["contract"]["retention"][0].update({"from": "purchased"}),
-         "purposes.contract.retention.0.from", "undeclared field 'purchased'"),
-        (lambda r: r["purposes"]["profiling"]["transform"].update(iban="token"),
-         "purposes.profiling.transform.iban", "undeclared"),
-        (lambda r: r["purposes"]["profiling"]["transform"].update(customer_id="sha256"),
-         "purposes.profiling.transform.customer_id.method", "unknown transform"),
+        (
+            lambda r: r["purposes"]["contract"].update(retension=[]),
+            "purposes.contract.retension",
+            "unknown key",
+        ),
+        (
+            lambda r: r["purposes"]["contract"].update(basis="contrakt"),
+            "purposes.contract.basis",
+            "consent",
+        ),
+        (
+            lambda r: r["purposes"]["allergy_alerts"].update(special="health"),
+            "purposes.allergy_alerts.special",
+            "explicit_consent",
+        ),
+        (
+            lambda r: r["purposes"]["profiling"]["retention"][0].update(period="12 months"),
+            "purposes.profiling.retention.0.period",
+            "ISO 8601",
+        ),
+        (
+            lambda r: r["purposes"]["profiling"]["retention"][0].update(period="P0D"),
+            "purposes.profiling.retention.0.period",
+            "longer than zero",
+        ),
+        (
+            lambda r: r["purposes"]["direct_marketing"].update(requires=["mail"]),
+            "purposes.direct_marketing.requires.0",
+            "undeclared field 'mail'",
+        ),
+        (
+            lambda r: r["purposes"]["direct_marketing"].update(requires=["codice_fiscale"]),
+            "purposes.direct_marketing.requires.0",
+            "does not list",
+        ),
+        (
+            lambda r: r["purposes"]["contract"]["retention"][0].update({"from": "purchased"}),
+            "purposes.contract.retention.0.from",
+            "undeclared field 'purchased'",
+        ),
+        (
+            lambda r: r["purposes"]["profiling"]["transform"].update(iban="token"),
+            "purposes.profiling.transform.iban",
+            "undeclared",
+        ),
+        (
+            lambda r: r["purposes"]["profiling"]["transform"].update(customer_id="sha256"),
+            "purposes.profiling.transform.customer_id.method",
+            "unknown transform",
+        ),
         (lambda r: r["subject"].update(id="client_id"), "subject.id", "undeclared field"),
-        (lambda r: r["fields"].update(loyalty_points="loyalty.points"),
-         "fields.loyalty_points.category", "unknown category"),
-        (lambda r: r["purposes"]["contract"].update(categories=["contacts"]),
-         "purposes.contract.categories.0", "unknown category"),
-        (lambda r: r["purposes"]["contract"].update(when={"relation": ["customer"]}),
-         "purposes.contract.when.relation", "undeclared"),
-        (lambda r: r["purposes"]["direct_marketing"]["consent"].update(at="consent_date"),
-         "purposes.direct_marketing.consent.at", "undeclared"),
-        (lambda r: r.update(categories={"special.diet": {"special": False}}),
-         "categories.special.diet", "built in"),
-        (lambda r: r.update(categories={"contact.email": {}}), "categories.contact.email",
-         "built in"),
-        (lambda r: r["jurisdictions"]["IT"]["extensions"][0].update(purpose="profilng"),
-         "jurisdictions.IT.extensions.0.purpose", "unknown purpose"),
+        (
+            lambda r: r["fields"].update(loyalty_points="loyalty.points"),
+            "fields.loyalty_points.category",
+            "unknown category",
+        ),
+        (
+            lambda r: r["purposes"]["contract"].update(categories=["contacts"]),
+            "purposes.contract.categories.0",
+            "unknown category",
+        ),
+        (
+            lambda r: r["purposes"]["contract"].update(when={"relation": ["customer"]}),
+            "purposes.contract.when.relation",
+            "undeclared",
+        ),
+        (
+            lambda r: r["purposes"]["direct_marketing"]["consent"].update(at="consent_date"),
+            "purposes.direct_marketing.consent.at",
+            "undeclared",
+        ),
+        (
+            lambda r: r.update(categories={"special.diet": {"special": False}}),
+            "categories.special.diet",
+            "built in",
+        ),
+        (
+            lambda r: r.update(categories={"contact.email": {}}),
+            "categories.contact.email",
+            "built in",
+        ),
+        (
+            lambda r: r["jurisdictions"]["IT"]["extensions"][0].update(purpose="profilng"),
+            "jurisdictions.IT.extensions.0.purpose",
+            "unknown purpose",
+        ),
         (lambda r: r["controller"].update(country="Italy"), "controller.country", "alpha-2"),
-        (lambda r: r["settings"].update(timezone="Europe/Milano"), "settings.timezone",
-         "time zone"),
-        (lambda r: r["subject"].pop("source"), "purposes.direct_marketing.sources",
-         "subject.source"),
+        (
+            lambda r: r["settings"].update(timezone="Europe/Milano"),
+            "settings.timezone",
+            "time zone",
+        ),
+        (
+            lambda r: r["subject"].pop("source"),
+            "purposes.direct_marketing.sources",
+            "subject.source",
+        ),
     ],
 )
-def test_each_problem_is_reported_with_its_location(mutate: Any, location: str, fragment: str) -> None:
+def test_each_problem_is_reported_with_its_location(
+    mutate: Any, location: str, fragment: str
+) -> None:
     data = raw()
     mutate(data)
     found = problems(data)
@@ -147,9 +208,7 @@ def test_unknown_suffix(tmp_path: Path) -> None:
 
 def test_norway_is_not_false(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
-    path.write_text(
-        DESIGN.read_text("utf-8") + "  NO:\n    age_of_digital_consent: 13\n"
-    )
+    path.write_text(DESIGN.read_text("utf-8") + "  NO:\n    age_of_digital_consent: 13\n")
     policy = load_policy(path)
     assert policy.jurisdictions["NO"].age_of_digital_consent == 13
 

@@ -70,8 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gdprkit {gdprkit.__version__} — {policy.controller.name}, as of {at:%Y-%m-%d}")
     print(f"{len(customers)} customer records, {len(ledger_events(customers))} ledger events\n")
 
-    invalid = Counter(v.code + " " + (v.field or "") for c in customers for v in validate(policy, c))
-    print("validate: " + (", ".join(f"{k.strip()} ×{n}" for k, n in invalid.most_common(5)) or "clean"))
+    invalid = Counter(
+        v.code + " " + (v.field or "") for c in customers for v in validate(policy, c)
+    )
+    print(
+        "validate: "
+        + (", ".join(f"{k.strip()} ×{n}" for k, n in invalid.most_common(5)) or "clean")
+    )
     print()
 
     for purpose in policy.purposes:

@@ -51,14 +51,8 @@ BENCH_COLUMNS = (
     "allergies",
 )
 
-FIRST = (
-    "Giulia Marco Francesca Luca Chiara Matteo Sara Alessandro Elena Davide Martina Andrea "
-    "Valentina Lorenzo Federica Simone Alessia Gabriele Giorgia Riccardo Anna Paolo Laura Stefano"
-).split()
-LAST = (
-    "Rossi Russo Ferrari Esposito Bianchi Romano Colombo Ricci Marino Greco Bruno Gallo Conti "
-    "De Luca Mancini Costa Giordano Rizzo Lombardi Moretti Barbieri Fontana Santoro Mariani"
-).split(" ")
+FIRST = ["Giulia", "Marco", "Francesca", "Luca", "Chiara", "Matteo", "Sara", "Alessandro", "Elena", "Davide", "Martina", "Andrea", "Valentina", "Lorenzo", "Federica", "Simone", "Alessia", "Gabriele", "Giorgia", "Riccardo", "Anna", "Paolo", "Laura", "Stefano"]
+LAST = ["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti", "De", "Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti", "Barbieri", "Fontana", "Santoro", "Mariani"]
 DOMAINS = ("gmail.com", "libero.it", "yahoo.it", "hotmail.it", "outlook.it", "tiscali.it")
 SOURCES = (
     ("web_form", 35),
@@ -97,7 +91,9 @@ def records(n: int, *, seed: int = 2026) -> Iterator[dict[str, Any]]:
         age_days = int(rng.triangular(11 * 365, 85 * 365, 38 * 365))
         birth = (REFERENCE - timedelta(days=age_days)).date()
         email_local = f"{first}.{last}".lower().replace(" ", "")
-        email = f"{email_local}{rng.randint(1, 99) if rng.random() < 0.4 else ''}@{rng.choice(DOMAINS)}"
+        email = (
+            f"{email_local}{rng.randint(1, 99) if rng.random() < 0.4 else ''}@{rng.choice(DOMAINS)}"
+        )
         if rng.random() < 0.1:
             email = email.upper() if rng.random() < 0.5 else f" {email} "
         if rng.random() < 0.05:

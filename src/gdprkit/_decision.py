@@ -105,9 +105,7 @@ def valid_until(deadlines: Deadlines, dropped: Mapping[str, Reason]) -> datetime
     """The earliest deadline that concerns the record or a field that was not dropped."""
     best: datetime | None = None
     for end, names in deadlines:
-        if (names is None or any(n not in dropped for n in names)) and (
-            best is None or end < best
-        ):
+        if (names is None or any(n not in dropped for n in names)) and (best is None or end < best):
             best = end
     return best
 
@@ -157,7 +155,7 @@ def is_missing(value: object) -> bool:
     if value is None:
         return True
     if type(value) is str:
-        return not value.strip()  # type: ignore[attr-defined]
+        return not value.strip()
     if isinstance(value, float):
         return math.isnan(value)
     return False
@@ -338,7 +336,9 @@ class _Plan:
         for cap in jur.caps_for(controller_country):
             if getattr(purpose, cap.flag, False) is True:
                 period = (
-                    max(extensions, key=_period_sort_key) if extensions else parse_period(cap.period)
+                    max(extensions, key=_period_sort_key)
+                    if extensions
+                    else parse_period(cap.period)
                 )
                 caps.append((cap.categories, period))
 
@@ -399,7 +399,9 @@ class _Plan:
                     fname,
                 )
             else:
-                rules = tuple(r for cats, r in field_rules if any(covers(c, category) for c in cats))
+                rules = tuple(
+                    r for cats, r in field_rules if any(covers(c, category) for c in cats)
+                )
                 if not rules and any(covers(c, category) for c in cap_categories):
                     fp.drop = Reason.of(
                         "retention.anchor_missing",
@@ -430,7 +432,9 @@ class _Plan:
         # The reasons, built once.
         self.r_invalid = Reason.of("record.invalid", "the record is not a mapping")
         self.r_no_subject = Reason.of(
-            "record.invalid", f"the subject id field {self.subject_id!r} is missing", self.subject_id
+            "record.invalid",
+            f"the subject id field {self.subject_id!r} is missing",
+            self.subject_id,
         )
         self.r_erasure = Reason.of(
             "erasure.requested", f"the subject asked for erasure; purpose {p} is not a legal duty"
@@ -615,7 +619,7 @@ class _Plan:
             outcome = self._consent(get, at, state)
             if outcome.__class__ is Reason:
                 if self.needs_consent:
-                    return outcome, (), _EMPTY, _NO_DEADLINES  # type: ignore[return-value]
+                    return outcome, (), _EMPTY, _NO_DEADLINES
             else:
                 explicit, parental, expiry = outcome  # type: ignore[misc]
                 if expiry is not None:
@@ -753,9 +757,7 @@ class _Plan:
         project: Callable[[Mapping[str, Any]], dict[str, Any]] = env["project"]
         return project
 
-    def bind(
-        self, keys: KeyRing | None, at: datetime | None
-    ) -> dict[str, Transform]:
+    def bind(self, keys: KeyRing | None, at: datetime | None) -> dict[str, Transform]:
         """The purpose's transforms with keys and time bound; raises if keys are needed."""
         bound_at = at if self._needs_at else None
         cached = self._bound
@@ -808,7 +810,7 @@ def _period_sort_key(period: Period) -> tuple[int, str]:
 
 def compile_plan(policy: Policy, purpose: str) -> _Plan:
     """The compiled plan of ``purpose`` under ``policy`` (built once, then cached)."""
-    plans: dict[str, _Plan] = policy._plans  # noqa: SLF001 - the policy owns its plan cache
+    plans: dict[str, _Plan] = policy._plans
     plan = plans.get(purpose)
     if plan is None:
         plan = _Plan(policy, purpose)
@@ -853,6 +855,8 @@ def decide(
         record, when, _lookup_for(consents, purpose, when, plan)
     )
     if denial is not None:
-        return Decision(False, purpose, plan.basis, frozenset(), _EMPTY, (denial,), None, when, plan)
+        return Decision(
+            False, purpose, plan.basis, frozenset(), _EMPTY, (denial,), None, when, plan
+        )
     until = valid_until(deadlines, dropped)
     return Decision(True, purpose, plan.basis, frozenset(kept), dropped, (), until, when, plan)

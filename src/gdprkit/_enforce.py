@@ -28,7 +28,7 @@ from gdprkit._time import require_aware
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
-    from gdprkit._pseudonymise import KeyRing
+    from gdprkit._pseudonymise import KeyRing, Transform
 
 __all__ = ["Enforcement", "Rejected", "enforce", "requires_purpose"]
 
@@ -51,6 +51,7 @@ class Enforcement(Iterator[dict[str, Any]]):
         self,
         plan: _Plan,
         records: Iterable[Any],
+        *,
         at: datetime,
         consents: ConsentLookup | None,
         transforms: Mapping[str, Transform],
@@ -151,7 +152,13 @@ def _chunks(
             and not is_missing(value)
         }
         states: Mapping[str, ConsentState] = bulk(subjects, purpose, at=at) if subjects else {}
-        yield chunk, lambda subject, _s=states: _s.get(subject, NO_CONSENT)
+        yield chunk, functools.partial(_state_of, states, NO_CONSENT)
+
+
+def _state_of(
+    states: Mapping[str, ConsentState], default: ConsentState, subject: str
+) -> ConsentState:
+    return states.get(subject, default)
 
 
 def _as_callback(
@@ -192,7 +199,14 @@ def enforce(
         raise ConfigurationError(
             "a consent source was given but the policy names no subject.id field to ask it about"
         )
-    return Enforcement(plan, records, when, consents, transforms, _as_callback(rejected))
+    return Enforcement(
+        plan,
+        records,
+        at=when,
+        consents=consents,
+        transforms=transforms,
+        rejected=_as_callback(rejected),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,9 +291,9 @@ def requires_purpose(
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
-            async def async_wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+            async def async_wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:  # noqa: ANN401 - R is the awaited type
                 bound = guarded(args, kwargs)
-                return await fn(*bound.args, **bound.kwargs)  # type: ignore[misc]
+                return await fn(*bound.args, **bound.kwargs)
 
             return async_wrapper  # type: ignore[return-value]
 
@@ -295,4 +309,3 @@ def requires_purpose(
 
 def _raise_denied(_record: object, decision: Decision) -> None:
     raise ProcessingDenied(decision)
-

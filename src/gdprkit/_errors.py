@@ -3,12 +3,12 @@
 Every exception derives from one root, and mixes in the standard type it resembles::
 
     GdprkitError
-    ├── PolicyError            (also ValueError)   a policy that cannot be loaded: lists every problem
-    ├── ConfigurationError     (also ValueError)   a call that cannot run as configured (missing keys, ...)
-    ├── ProcessingDenied                           the domain signal: a record may not be processed
-    ├── LedgerError                                a consent ledger that cannot answer or does not verify
-    ├── CryptoError            (also ValueError)   a token or ciphertext that cannot be opened (opaque)
-    └── MissingKeyError        (also KeyError)     a key id that the key ring does not hold
+    ├── PolicyError         (ValueError)  a policy that cannot be loaded: lists every problem
+    ├── ConfigurationError  (ValueError)  a call that cannot run as configured (missing keys...)
+    ├── ProcessingDenied                  the domain signal: a record may not be processed
+    ├── LedgerError                       a consent ledger that cannot answer or does not verify
+    ├── CryptoError         (ValueError)  a token or ciphertext that cannot be opened (opaque)
+    └── MissingKeyError     (KeyError)    a key id that the key ring does not hold
 
 Messages name fields, purposes, codes and articles, never values of records, and never keys.
 Bad *records* are not exceptions in a stream: they are denials with reasons.
@@ -49,7 +49,7 @@ class PolicyProblem(NamedTuple):
 
 
 class PolicyError(GdprkitError, ValueError):
-    """A policy that cannot be loaded. ``problems`` lists every problem found, not just the first."""
+    """A policy that cannot be loaded. ``problems`` lists every problem found, not the first."""
 
     problems: tuple[PolicyProblem, ...]
 

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from os import PathLike
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 
 import yaml
 from pydantic import (
@@ -62,7 +62,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 Format = Literal["email", "phone", "codice_fiscale", "partita_iva", "country", "date", "ip"]
-assert set(FORMAT_NAMES) == set(Format.__args__)  # noqa: S101 - one vocabulary, checked at import
+assert set(FORMAT_NAMES) == set(get_args(Format))  # noqa: S101 - one vocabulary, checked at import
 
 
 def _period(value: object) -> object:
@@ -197,9 +197,7 @@ class Purpose(_Model):
     description: str | None = None
     basis: LegalBasis
     special: SpecialCondition | None = None
-    criminal: str | None = Field(
-        default=None, description="legal authorisation for Art. 10 data"
-    )
+    criminal: str | None = Field(default=None, description="legal authorisation for Art. 10 data")
     direct_marketing: bool = False
     profiling: bool = False
     when: dict[str, tuple[Scalar, ...]] | None = None
@@ -214,9 +212,7 @@ class Purpose(_Model):
     @classmethod
     def _when_lists(cls, value: object) -> object:
         if isinstance(value, Mapping):
-            return {
-                k: v if isinstance(v, list | tuple) else [v] for k, v in value.items()
-            }
+            return {k: v if isinstance(v, list | tuple) else [v] for k, v in value.items()}
         return value
 
 
@@ -257,9 +253,7 @@ class Policy(_Model):
     def _cross_references(self) -> Self:
         problems = list(_semantic_problems(self.model_dump(by_alias=True)))
         if problems:
-            raise ValueError(
-                self._SEMANTIC_MARKER + ":\n" + "\n".join(str(p) for p in problems)
-            )
+            raise ValueError(self._SEMANTIC_MARKER + ":\n" + "\n".join(str(p) for p in problems))
         return self
 
     @property
@@ -324,11 +318,15 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
             yield PolicyProblem(loc, "a category is a dotted lower-case name (loyalty.points)")
             continue
         if root(name) in ("special", "criminal"):
-            yield PolicyProblem(loc, f"categories under {root(name)!r} are built in: not redefinable")
+            yield PolicyProblem(
+                loc, f"categories under {root(name)!r} are built in: not redefinable"
+            )
         elif name in BUILTIN_CATEGORIES:
             yield PolicyProblem(loc, "this category is built in")
-        if isinstance(definition, Mapping) and definition.get("special") is False and (
-            covers("special", name) or covers("criminal", name)
+        if (
+            isinstance(definition, Mapping)
+            and definition.get("special") is False
+            and (covers("special", name) or covers("criminal", name))
         ):
             yield PolicyProblem(loc, "special categories cannot be made non-special")
     catalogue = Catalogue(

@@ -9,8 +9,8 @@ with ``dayfirst``. Naive values are read in the policy's time zone. Anything unr
 from __future__ import annotations
 
 import math
-from calendar import monthrange
 import re
+from calendar import monthrange
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Final
@@ -68,7 +68,7 @@ class Period:
                 day = min(day, monthrange(year, month)[1])
             return anchor.replace(year=year, month=month, day=day)
         try:
-            return anchor + self._delta  # type: ignore[no-any-return]
+            return anchor + self._delta
         except (OverflowError, ValueError):
             return None
 
@@ -107,7 +107,9 @@ def parse_period(text: str) -> Period:
     if parts.get("years", 0) + parts.get("months", 0) // 12 + parts.get("days", 0) // 366 > (
         _MAX_PERIOD_YEARS
     ):
-        raise ValueError(f"a period longer than {_MAX_PERIOD_YEARS} years is not a retention period")
+        raise ValueError(
+            f"a period longer than {_MAX_PERIOD_YEARS} years is not a retention period"
+        )
     delta = relativedelta(
         years=parts.get("years", 0),
         months=parts.get("months", 0),

@@ -38,7 +38,7 @@ _SCALARS: Final = (str, int, float, bool, Decimal, date, datetime)
 
 def _formats(policy: Policy) -> dict[str, str | None]:
     """Field → the format its values must fit: the declared one, else the category's default."""
-    cached = policy._formats  # noqa: SLF001 - derived data cached on the frozen policy
+    cached = policy._formats
     if cached is None:
         cached = {}
         dates = {r.from_ for p in policy.purposes.values() for r in p.retention}
@@ -48,7 +48,7 @@ def _formats(policy: Policy) -> dict[str, str | None]:
             if fmt is None and name in dates:
                 fmt = "date"
             cached[name] = fmt
-        policy._formats = cached  # noqa: SLF001
+        policy._formats = cached
     return cached
 
 
@@ -66,7 +66,9 @@ def validate(policy: Policy, record: Mapping[str, Any]) -> list[Violation]:
     subject_id = policy.subject.id
     if subject_id is not None and is_missing(record.get(subject_id)):
         violations.append(
-            Violation(subject_id, "subject.missing", f"the subject id field {subject_id!r} is empty")
+            Violation(
+                subject_id, "subject.missing", f"the subject id field {subject_id!r} is empty"
+            )
         )
     for key, value in record.items():
         if not isinstance(key, str) or key not in formats:
