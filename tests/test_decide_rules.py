@@ -250,6 +250,24 @@ CASES = [
         denied="consent.unproven",
     ),
     Case(
+        "11 column flag without timestamp, consent with a validity period",
+        "yearly_newsletter",
+        remove=("consent_marketing_at",),
+        denied="consent.unproven",
+    ),
+    Case(
+        "10 column consent older than its validity period",
+        "yearly_newsletter",
+        change={"consent_marketing_at": "2024-05-31T12:00:00+00:00"},
+        denied="consent.expired",
+    ),
+    Case(
+        "10 column consent within its validity period",
+        "yearly_newsletter",
+        change={"consent_marketing_at": "2024-06-02T12:00:00+00:00"},
+        kept=("email",),
+    ),
+    Case(
         "11 column timestamp unreadable",
         "newsletter",
         change={"consent_marketing_at": "ieri"},
@@ -284,6 +302,18 @@ CASES = [
         "12 French 13-year-old under the policy's override",
         "newsletter",
         change={"birth_date": "2012-01-01", "country": "FR"},
+        kept=("email",),
+    ),
+    Case(
+        "12 15-year-old from a country the table lacks: 16, not the controller's 14",
+        "newsletter",
+        change={"birth_date": "2010-01-01", "country": "ZZ"},
+        denied="consent.child",
+    ),
+    Case(
+        "12 15-year-old whose country is blank: the controller's age (IT, 14)",
+        "newsletter",
+        change={"birth_date": "2010-01-01", "country": ""},
         kept=("email",),
     ),
     Case(
@@ -490,3 +520,44 @@ def test_reasons_cite_the_article_of_their_code() -> None:
     (reason,) = decision.reasons
     assert reason.article == ARTICLES[reason.code] == "Art. 5(1)(a), Art. 14"
     assert reason.field == "source"
+
+
+@pytest.mark.parametrize(
+    ("flag", "consented"),
+    [
+        (True, True),
+        (1, True),
+        (1.0, True),
+        ("true", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("Yes", True),
+        ("sì", True),
+        ("SÌ", True),
+        ("si", True),
+        ("1", True),
+        (" 1 ", True),
+        (False, False),
+        (0, False),
+        (2, False),
+        ("false", False),
+        ("no", False),
+        ("0", False),
+        ("y", False),
+        ("ok", False),
+        ("", False),
+        (None, False),
+        (float("nan"), False),
+        (["yes"], False),
+    ],
+)
+def test_consent_flags_read_only_the_listed_forms(flag: object, consented: bool) -> None:
+    """§6: a flag is a boolean, 0/1, or true/false, yes/no, sì/si/no, 1/0 in any case; anything
+    else is no consent (check 8)."""
+    record = base_record()
+    record["consent_marketing"] = flag
+    decision = decide(POLICY, record, "newsletter", at=AT)
+    if consented:
+        assert decision.allowed, decision.reasons
+    else:
+        assert [r.code for r in decision.reasons] == ["consent.missing"]

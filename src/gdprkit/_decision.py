@@ -147,7 +147,7 @@ class Decision:
 # --------------------------------------------------------------------------------------------
 # Reading values.
 
-_TRUE: Final = frozenset({"true", "yes", "sì", "si", "1", "y"})
+_TRUE: Final = frozenset({"true", "yes", "sì", "si", "1"})
 
 
 def is_missing(value: object) -> bool:
@@ -320,6 +320,7 @@ class _Plan:
         self.ages = ages
         controller_country = policy.controller.country
         self.default_age = ages.get(controller_country, jur.default_age)
+        self.unknown_country_age = jur.default_age
         self.check_child = (
             self.needs_consent
             and policy.controller.information_society_service
@@ -707,7 +708,11 @@ class _Plan:
             proven = state.evidence is not None
         expiry: datetime | None = None
         if self.valid_for is not None:
-            expiry = None if given_at is None else self.valid_for.after(given_at)
+            if given_at is None:
+                # No readable moment of consent: unproven where proof is required (a true flag
+                # without its timestamp), else its age is unknown and it counts as expired.
+                return self.r_unproven if self.demonstrable else self.r_expired
+            expiry = self.valid_for.after(given_at)
             if expiry is None or at >= expiry:
                 return self.r_expired
         if self.demonstrable and not proven:
@@ -722,8 +727,9 @@ class _Plan:
         age_limit = self.default_age
         if self.subject_country is not None:
             country = get(self.subject_country)
-            if isinstance(country, str):
-                age_limit = self.ages.get(country.strip().upper(), self.default_age)
+            if isinstance(country, str) and country.strip():
+                # The subject's country when known; a country the table lacks: the default (16).
+                age_limit = self.ages.get(country.strip().upper(), self.unknown_country_age)
         today = at.astimezone(self.tz).date()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return age < age_limit
