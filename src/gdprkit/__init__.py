@@ -23,6 +23,7 @@ from gdprkit._errors import (
     PolicyProblem,
     ProcessingDenied,
 )
+from gdprkit._lint import Finding, lint
 from gdprkit._policy import Policy, Purpose, load_policy
 from gdprkit._pseudonymise import KeyRing, pseudonymise, reveal
 from gdprkit._taxonomy import LegalBasis, SpecialCondition
@@ -42,6 +43,7 @@ __all__ = [
     "Decision",
     "Enforcement",
     "Evidence",
+    "Finding",
     "GdprkitError",
     "KeyRing",
     "LedgerError",
@@ -58,6 +60,7 @@ __all__ = [
     "__version__",
     "decide",
     "enforce",
+    "lint",
     "load_policy",
     "pseudonymise",
     "requires_purpose",

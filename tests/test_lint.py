@@ -1,0 +1,80 @@
+"""The policy linter: what loads but will not behave as it reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gdprkit import load_policy
+from gdprkit._lint import lint
+
+DESIGN = Path(__file__).parent / "data" / "design_policy.yaml"
+
+
+def raw() -> dict[str, Any]:
+    return load_policy(DESIGN).model_dump(by_alias=True, exclude_none=True)
+
+
+def codes(data: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(f.code, f.location) for f in lint(load_policy(data))}
+
+
+def test_the_design_policy_is_clean() -> None:
+    assert lint(load_policy(DESIGN)) == []
+
+
+def set_period(data: dict[str, Any], purpose: str, i: int, period: str) -> None:
+    data["purposes"][purpose]["retention"][i]["period"] = period
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (  # Garante 2005: marketing purchase details at most 24 months
+            lambda d: set_period(d, "direct_marketing", 1, "P36M"),
+            ("retention.capped", "purposes.direct_marketing.retention.1.period"),
+        ),
+        (  # a capped purpose without a rule naming purchase details: always dropped
+            lambda d: d["purposes"]["profiling"].update(retention=[]),
+            ("retention.anchor_missing", "purposes.profiling.retention"),
+        ),
+        (
+            lambda d: d["purposes"]["allergy_alerts"].pop("special"),
+            ("special.no_condition", "purposes.allergy_alerts.categories"),
+        ),
+        (
+            lambda d: d["purposes"]["contract"].update(retention=[]),
+            ("purpose.no_retention", "purposes.contract.retention"),
+        ),
+    ],
+)
+def test_findings(change: Any, expected: tuple[str, str]) -> None:
+    data = raw()
+    change(data)
+    assert expected in codes(data)
+
+
+def test_an_extension_replaces_the_cap() -> None:
+    data = raw()
+    set_period(data, "profiling", 0, "P5Y")  # within the P7Y extension of the design policy
+    assert codes(data) == set()
+    set_period(data, "profiling", 0, "P8Y")
+    assert ("retention.capped", "purposes.profiling.retention.0.period") in codes(data)
+
+
+def test_without_the_extension_profiling_is_capped_at_12_months() -> None:
+    data = raw()
+    data["jurisdictions"] = {}
+    set_period(data, "profiling", 0, "P18M")
+    assert ("retention.capped", "purposes.profiling.retention.0.period") in codes(data)
+    set_period(data, "profiling", 0, "P12M")
+    assert codes(data) == set()
+
+
+def test_findings_carry_no_values() -> None:
+    data = raw()
+    set_period(data, "profiling", 0, "P8Y")
+    for finding in lint(load_policy(data)):
+        assert "Arredamenti" not in str(finding)
