@@ -32,7 +32,7 @@ from typing import Final
 from gdprkit._consent._model import ConsentEvent, EventDraft, EventKind, Evidence
 from gdprkit._errors import LedgerError
 
-__all__ = ["GENESIS_HASH", "canonical", "chain_hash", "seal", "verify_chain"]
+__all__ = ["GENESIS_HASH", "broken_link", "canonical", "chain_hash", "seal", "verify_chain"]
 
 #: The ``prev_hash`` of the first event, and the head of an empty ledger.
 GENESIS_HASH: Final = "0" * 64
@@ -119,7 +119,8 @@ def seal(draft: EventDraft, *, seq: int, prev_hash: str) -> ConsentEvent:
     return replace(unsealed, hash=chain_hash(prev_hash, canonical(unsealed)))
 
 
-def _broken(position: int, why: str) -> LedgerError:
+def broken_link(position: int, why: str) -> LedgerError:
+    """The error for the first broken link, at ``position``: never quotes an event's content."""
     return LedgerError(f"ledger chain broken at event #{position}: {why}")
 
 
@@ -143,21 +144,25 @@ def verify_chain(events: Iterable[ConsentEvent], expected_head: str | None = Non
         seq = event.seq
         if seq != position:
             found = f"#{seq}" if type(seq) is int else "a malformed sequence number"
-            raise _broken(position, f"found {found} there (an event deleted, inserted or moved)")
+            raise broken_link(
+                position, f"found {found} there (an event deleted, inserted or moved)"
+            )
         if event.prev_hash != head:
-            raise _broken(position, "it does not link to the hash of the event before it")
+            raise broken_link(position, "it does not link to the hash of the event before it")
         try:
             body = canonical(event)
         except (TypeError, ValueError):
             # ``from None``: the underlying message may quote the content of the event.
-            raise _broken(position, "its content cannot be encoded") from None
+            raise broken_link(position, "its content cannot be encoded") from None
         if chain_hash(head, body) != event.hash:
-            raise _broken(position, "its content does not match its hash (the event was edited)")
+            raise broken_link(
+                position, "its content does not match its hash (the event was edited)"
+            )
         head = event.hash
         if not reached and head == expected_head:
             reached = True
     if not reached:
-        raise _broken(
+        raise broken_link(
             position + 1,
             "the chain does not reach the expected head (events cut off from its end, "
             "or the chain rewritten)",

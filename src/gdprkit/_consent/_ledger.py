@@ -10,7 +10,7 @@ consent on the day we sent that newsletter?" stays answerable years later.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Final, Protocol, Self
@@ -26,7 +26,7 @@ from gdprkit._consent._model import (
     EventKind,
     Evidence,
 )
-from gdprkit._errors import ConfigurationError, LedgerError
+from gdprkit._errors import LedgerError
 from gdprkit._time import require_aware, utc_now
 
 __all__ = ["ConsentLedger", "LedgerBackend"]
@@ -51,6 +51,11 @@ class LedgerBackend(Protocol):
 
     def append(self, draft: EventDraft) -> ConsentEvent:
         """Seal ``draft`` as the next event of the chain, store it, and return it."""
+        ...
+
+    def append_many(self, drafts: Sequence[EventDraft]) -> list[ConsentEvent]:
+        """Seal ``drafts`` as the next events of the chain, in order, all or none (one
+        transaction: an import appends in batches), and return them."""
         ...
 
     def events(self, subject: str) -> list[ConsentEvent]:
@@ -80,16 +85,19 @@ class LedgerBackend(Protocol):
 
 
 def _backend_for(url: str | None) -> LedgerBackend:
-    """The backend a ledger URL names: memory without one."""
+    """The backend a ledger URL names: memory without one, else SQLite or PostgreSQL.
+
+    A SQL database that cannot be opened is a :class:`~gdprkit.LedgerError` here, at
+    construction: never a silent fallback to memory.
+    """
     if url is None:
         return MemoryBackend()
     if not isinstance(url, str):
         raise TypeError("a ledger url must be text, such as 'sqlite:///consents.db'")
     # The URL is never quoted back: it may carry a database password.
-    raise ConfigurationError(
-        "SQL consent ledgers are not available in this version of gdprkit; "
-        "use ConsentLedger() for an in-memory ledger"
-    )
+    from gdprkit._consent._sql import open_sql_backend  # noqa: PLC0415 - SQLAlchemy on demand
+
+    return open_sql_backend(url)
 
 
 def _subject(subject: str | int) -> str:
@@ -180,8 +188,13 @@ def _state_at(events: Iterable[ConsentEvent], purpose: str, at: datetime) -> Con
 class ConsentLedger:
     """An append-only, tamper-evident ledger of consents, objections and requests.
 
-    ``ConsentLedger()`` keeps events in memory; a ``url`` names SQL storage, which this version
-    does not provide yet (:class:`~gdprkit.ConfigurationError`). Every time is an aware
+    ``ConsentLedger()`` keeps events in memory, for as long as the process lives. A ``url``
+    names durable SQL storage (the ``sql`` extra): ``"sqlite:///path/consents.db"`` (embedded;
+    the file is created with its schema on first use) or ``"postgresql+psycopg://user@host/db"``
+    (``postgresql://`` means the same). Several processes may append to one SQL ledger at once;
+    a call that returned is durable. A database that cannot be opened raises
+    :class:`~gdprkit.LedgerError` here, a URL of another kind
+    :class:`~gdprkit.ConfigurationError`; neither quotes the URL. Every time is an aware
     datetime passed as ``at``: the ledger never assumes "now" for when something happened, so
     history can be backfilled and questions asked about any moment. It does note, in each
     event's ``recorded_at``, when the event was written.
@@ -333,7 +346,13 @@ class ConsentLedger:
             not isinstance(expected_head, str) or not _HASH.fullmatch(expected_head)
         ):
             raise ValueError("expected_head must be a head hash: 64 lowercase hexadecimal digits")
-        verify_chain(self._store().all_events(), expected_head)
+        events = self._store().all_events()
+        try:
+            verify_chain(events, expected_head)
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()  # a SQL backend's cursor, when verification stopped early
 
     # -- lifetime ----------------------------------------------------------------------------
 

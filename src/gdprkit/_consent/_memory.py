@@ -7,7 +7,7 @@ serialised by a lock, so threads may share one ledger.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from gdprkit._consent._chain import GENESIS_HASH, seal
 from gdprkit._consent._model import ConsentEvent, EventDraft
@@ -36,6 +36,22 @@ class MemoryBackend:
             self._by_subject.setdefault(event.subject, []).append(event)
             self._head = event.hash
         return event
+
+    def append_many(self, drafts: Sequence[EventDraft]) -> list[ConsentEvent]:
+        """Seal ``drafts`` as the next events of the chain, in order, under one lock."""
+        events: list[ConsentEvent] = []
+        with self._lock:
+            head, seq = self._head, len(self._events)
+            for draft in drafts:  # seal them all first: a draft that fails stores nothing
+                seq += 1
+                event = seal(draft, seq=seq, prev_hash=head)
+                head = event.hash
+                events.append(event)
+            for event in events:
+                self._events.append(event)
+                self._by_subject.setdefault(event.subject, []).append(event)
+            self._head = head
+        return events
 
     def events(self, subject: str) -> list[ConsentEvent]:
         """The events of ``subject`` in chain order (a copy)."""
