@@ -1,0 +1,444 @@
+"""Retention sweeps over real database tables (SQLite, PostgreSQL) with SQLAlchemy 2.
+
+:func:`sweep_table` reads a table in batches, asks :func:`gdprkit.sweep` what storage limitation
+requires of each row, and applies it: rows deleted, fields set to ``NULL``, anonymous copies
+written to an ``anonymous_table``. Each batch is one transaction holding its rows locked
+(SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``SELECT ... FOR UPDATE``) from the read to the
+commit, so a sweep killed mid-run leaves every batch either fully applied or untouched, and a
+rerun finishes the job: a sweep at the same ``at`` changes nothing the second time.
+
+Needs ``pip install 'gdprkit[sql]'``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from os import PathLike
+from typing import TYPE_CHECKING, Any, Final
+
+try:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.exc import SQLAlchemyError
+except ImportError as exc:  # pragma: no cover - exercised without the extra installed
+    raise ImportError(
+        "gdprkit.integrations.sqlalchemy needs SQLAlchemy: pip install 'gdprkit[sql]'"
+    ) from exc
+
+from gdprkit._errors import ConfigurationError, GdprkitError
+from gdprkit._policy import Policy, load_policy
+from gdprkit._rights import SweepAction, _Storage, _storage, _sweep
+from gdprkit._time import require_aware
+
+if TYPE_CHECKING:
+    from gdprkit._decision import ConsentLookup
+
+__all__ = ["SweepError", "SweepReport", "sweep_table"]
+
+_MAX_BATCH: Final = 100_000
+
+
+class SweepError(GdprkitError):
+    """A sweep that failed on the database. The batch in progress was rolled back.
+
+    The message names the table and the kind of failure, never a value or a URL; the
+    database driver's own error is chained (``__cause__``).
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    """What :func:`sweep_table` did (or, with ``dry_run``, would do), in rows.
+
+    ``deleted`` + ``erased`` (rows kept with some fields erased) + ``kept`` (rows left
+    unchanged) = ``rows`` read. ``anonymised``: rows whose anonymous copy was written to the
+    ``anonymous_table`` (would be, in a dry run); 0 without one. ``reasons``: how many fields
+    (and deleted records) went for each reason code; ``fields``: in how many rows each field
+    was erased or anonymised. No personal data.
+    """
+
+    deleted: int
+    erased: int
+    kept: int
+    anonymised: int
+    dry_run: bool
+    at: datetime
+    reasons: Mapping[str, int] = field(default_factory=dict)
+    fields: Mapping[str, int] = field(default_factory=dict)
+    batches: int = 0
+
+    @property
+    def rows(self) -> int:
+        """Rows read: ``deleted + erased + kept``."""
+        return self.deleted + self.erased + self.kept
+
+
+# --------------------------------------------------------------------------------------------
+# Reading values: drivers hand back Decimal, memoryview...; the engine reads the rest as text.
+
+
+def _read(value: object) -> object:
+    """A database value as the decision engine reads it (text stays text: it parses text)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, memoryview):
+        return value.tobytes()
+    return value
+
+
+def _as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# The table.
+
+
+class _Target:
+    """The swept table: its columns, how rows are addressed, and the statements used."""
+
+    def __init__(
+        self, conn: Connection, table: str | sa.Table, storage: _Storage, for_update: bool
+    ) -> None:
+        name, schema = (table.name, table.schema) if isinstance(table, sa.Table) else (table, None)
+        if not isinstance(name, str) or not name:
+            raise ConfigurationError("table is a table name or a sqlalchemy.Table")
+        inspector = sa.inspect(conn)
+        if not inspector.has_table(name, schema=schema):
+            raise ConfigurationError(f"table {name!r} does not exist")
+        columns = [c["name"] for c in inspector.get_columns(name, schema=schema)]
+        pk = list(inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or [])
+        declared = storage.categories
+        sid = storage.subject_id
+        self.name = name
+        self.by_pk = bool(pk)
+        if pk:
+            key = pk
+        elif sid is not None and sid in columns:
+            key = [sid]
+        else:
+            raise ConfigurationError(
+                f"table {name!r} has no primary key and no column named after the policy's "
+                "subject id field: rows cannot be addressed"
+            )
+        self.key = key
+        # The record a row is: every column but an undeclared primary key (a surrogate key
+        # addresses rows, it holds nothing about the subject).
+        self.fields = [c for c in columns if c in declared or c not in pk]
+        self.columns = list(dict.fromkeys([*key, *self.fields]))
+        self.table = sa.table(name, *(sa.column(c) for c in self.columns), schema=schema)
+        self.for_update = for_update
+        cols = self.table.c
+        self.key_cols = [cols[c] for c in key]
+        # Where a row is addressed by the subject id (no primary key), every column it was read
+        # with must match too: two rows of one subject are never confused.
+        match = self.key if self.by_pk else self.columns
+        self.match_positions = [self.columns.index(c) for c in match]
+        self.where = sa.and_(
+            *(
+                (cols[c] == sa.bindparam(f"k{i}"))
+                if c in key
+                else cols[c].is_not_distinct_from(sa.bindparam(f"k{i}"))
+                for i, c in enumerate(match)
+            )
+        )
+
+    def select(self) -> sa.Select[Any]:
+        stmt = sa.select(*(self.table.c[c] for c in self.columns))
+        return stmt.with_for_update() if self.for_update else stmt
+
+    def params(self, row: Sequence[Any]) -> dict[str, Any]:
+        return {f"k{i}": row[p] for i, p in enumerate(self.match_positions)}
+
+
+def _begin_immediate(conn: Connection) -> None:
+    """SQLite: take the write lock before reading the batch (pysqlite begins lazily)."""
+    if conn.dialect.name != "sqlite" or conn.dialect.driver != "pysqlite":
+        return
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is not None and not getattr(dbapi, "in_transaction", True):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# --------------------------------------------------------------------------------------------
+# The anonymous table.
+
+
+def _anonymous_columns(storage: _Storage, fields: Sequence[str]) -> list[str]:
+    """The columns an anonymous copy of this table's rows may fill, in the table's order."""
+    return [f for f in fields if f in storage.anonymise and storage.anon_kind.get(f) is not None]
+
+
+def _anonymous_target(
+    conn: Connection,
+    anonymous: str | sa.Table,
+    columns: list[str],
+    dry_run: bool,
+) -> sa.TableClause | None:
+    name, schema = (
+        (anonymous.name, anonymous.schema) if isinstance(anonymous, sa.Table) else (anonymous, None)
+    )
+    if not columns:
+        return None
+    inspector = sa.inspect(conn)
+    if inspector.has_table(name, schema=schema):
+        existing = {c["name"] for c in inspector.get_columns(name, schema=schema)}
+        missing = [c for c in columns if c not in existing]
+        if missing:
+            raise ConfigurationError(
+                f"anonymous table {name!r} lacks columns {missing!r} that anonymous copies fill"
+            )
+    elif not dry_run:
+        meta = sa.MetaData(schema=schema)
+        sa.Table(name, meta, *(sa.Column(c, sa.Text) for c in columns))
+        meta.create_all(conn)
+    return sa.table(name, *(sa.column(c) for c in columns), schema=schema)
+
+
+# --------------------------------------------------------------------------------------------
+# The face.
+
+
+def sweep_table(
+    engine_or_url: Engine | str | sa.URL,
+    table: str | sa.Table,
+    policy: Policy | str | PathLike[str],
+    *,
+    at: datetime | None = None,
+    consents: ConsentLookup | None = None,
+    dry_run: bool = False,
+    batch_size: int = 1000,
+    anonymous_table: str | sa.Table | None = None,
+) -> SweepReport:
+    """Apply :func:`gdprkit.sweep` to every row of ``table`` and report what it did.
+
+    Rows are read in batches of ``batch_size`` in key order and addressed by the table's
+    primary key, or by the policy's subject id column (with every other column it was read
+    with) where the table has none. An undeclared primary-key column is an address, not a
+    field; every other column is a field of the record (an undeclared one is erased: fail
+    closed). Each batch is one transaction: its rows are locked, swept, updated (erased fields
+    set to ``NULL``), deleted, and their anonymous copies inserted into ``anonymous_table``
+    (created with text columns when missing; without one, copies are discarded), then
+    committed. With ``dry_run=True`` nothing changes and the report says what would.
+
+    ``at`` is read once (now, UTC, when ``None``); a second run at the same ``at`` changes
+    nothing. Raises :class:`~gdprkit.ConfigurationError` before touching a row when the table
+    cannot be addressed, and :class:`SweepError` when the database fails (that batch rolled
+    back, earlier batches committed: rerun to finish).
+    """
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= _MAX_BATCH:
+        raise ConfigurationError(f"batch_size must be an integer from 1 to {_MAX_BATCH}")
+    when = require_aware(at)
+    policy = load_policy(policy)
+    storage = _storage(policy)
+    if consents is not None and storage.subject_id is None:
+        raise ConfigurationError(
+            "a consent source was given but the policy names no subject.id field to ask it about"
+        )
+    engine: Engine
+    owned = not isinstance(engine_or_url, Engine)
+    if isinstance(engine_or_url, Engine):
+        engine = engine_or_url
+    else:
+        try:
+            engine = sa.create_engine(engine_or_url, hide_parameters=True)
+        except (SQLAlchemyError, ValueError, TypeError) as exc:
+            raise ConfigurationError(f"cannot open the database ({type(exc).__name__})") from exc
+    name = table.name if isinstance(table, sa.Table) else str(table)
+    try:
+        return _run(
+            engine,
+            table,
+            storage,
+            at=when,
+            consents=consents,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            anonymous_table=anonymous_table,
+        )
+    except SQLAlchemyError as exc:
+        raise SweepError(
+            f"sweep of table {name!r} failed on the database ({type(exc).__name__}); the "
+            "batch in progress was rolled back, earlier batches are committed: rerun to finish"
+        ) from exc
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def _run(
+    engine: Engine,
+    table: str | sa.Table,
+    storage: _Storage,
+    *,
+    at: datetime,
+    consents: ConsentLookup | None,
+    dry_run: bool,
+    batch_size: int,
+    anonymous_table: str | sa.Table | None,
+) -> SweepReport:
+    deleted = erased = kept = anonymised = batches = 0
+    reasons: Counter[str] = Counter()
+    fields: Counter[str] = Counter()
+    for_update = not dry_run and engine.dialect.name == "postgresql"
+    with engine.connect() as conn:
+        with conn.begin():
+            target = _Target(conn, table, storage, for_update)
+            anon = (
+                None
+                if anonymous_table is None
+                else _anonymous_target(
+                    conn, anonymous_table, _anonymous_columns(storage, target.fields), dry_run
+                )
+            )
+        positions = [target.columns.index(f) for f in target.fields]
+        names = target.fields
+        batches_iter = iter(_BatchReader(conn, target, batch_size, dry_run))
+        while True:
+            with conn.begin():
+                if not dry_run:
+                    _begin_immediate(conn)
+                rows = next(batches_iter, None)
+                if rows is None:
+                    break
+                batches += 1
+                records = [
+                    {n: _read(row[p]) for n, p in zip(names, positions, strict=True)}
+                    for row in rows
+                ]
+                actions = list(_sweep(storage, records, at, consents))
+                deletes: list[dict[str, Any]] = []
+                updates: dict[frozenset[str], list[dict[str, Any]]] = {}
+                copies: list[dict[str, Any]] = []
+                removed = 0
+                for row, action in zip(rows, actions, strict=True):
+                    _count(action, reasons, fields)
+                    if action.delete:
+                        deleted += 1
+                        removed += 1
+                        deletes.append(target.params(row))
+                    elif action.erase:
+                        erased += 1
+                        updates.setdefault(action.erase, []).append(target.params(row))
+                    else:
+                        kept += 1
+                    if action.anonymous and anon is not None:
+                        anonymised += 1
+                        copies.append(
+                            {c: _as_text(action.anonymous.get(c)) for c in anon.c.keys()}  # noqa: SIM118 - ColumnCollection
+                        )
+                if not dry_run:
+                    _apply(conn, target, deletes=deletes, updates=updates, copies=copies, anon=anon)
+                    batches_iter.removed(removed)
+    return SweepReport(
+        deleted,
+        erased,
+        kept,
+        anonymised,
+        dry_run,
+        at,
+        dict(reasons),
+        dict(fields),
+        batches,
+    )
+
+
+class _BatchReader:
+    """Pages through the table one batch per call, inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, target: _Target, batch_size: int, dry_run: bool) -> None:
+        self.conn = conn
+        self.target = target
+        self.batch_size = batch_size
+        self.dry_run = dry_run
+        self.last: tuple[Any, ...] | None = None
+        self.null_phase = False
+        self.offset = 0
+        self._last_len = 0
+
+    def __iter__(self) -> _BatchReader:
+        return self
+
+    def removed(self, n: int) -> None:
+        """Rows of the last batch that were deleted (paging without a key skips the others)."""
+        if self.null_phase:
+            self.offset += self._last_len - n
+
+    def __next__(self) -> list[Sequence[Any]]:
+        target, conn, size = self.target, self.conn, self.batch_size
+        key_cols = target.key_cols
+        if not self.null_phase:
+            stmt = target.select().order_by(*key_cols).limit(size)
+            if not target.by_pk:
+                stmt = stmt.where(key_cols[0].is_not(None))
+            if self.last is not None:
+                stmt = stmt.where(
+                    key_cols[0] > self.last[0]
+                    if len(key_cols) == 1
+                    else sa.tuple_(*key_cols) > sa.tuple_(*self.last)
+                )
+            rows: list[Sequence[Any]] = list(conn.execute(stmt).all())
+            if rows:
+                if not target.by_pk and len(rows) == size:
+                    # All rows of the batch's last subject: no subject straddles two batches.
+                    tail = rows[-1][0]
+                    rows = [r for r in rows if r[0] != tail]
+                    rows += conn.execute(target.select().where(key_cols[0] == tail)).all()
+                self.last = tuple(rows[-1][: len(key_cols)])
+                return rows
+            if target.by_pk:
+                raise StopIteration
+            self.null_phase = True
+        # Rows without a subject id: offset paging over a stable order of every column.
+        stmt = (
+            target.select()
+            .where(key_cols[0].is_(None))
+            .order_by(*(target.table.c[c] for c in target.columns))
+            .limit(size)
+            .offset(self.offset)
+        )
+        rows = list(conn.execute(stmt).all())
+        if not rows:
+            raise StopIteration
+        self._last_len = len(rows)
+        if self.dry_run:
+            self.offset += len(rows)
+        return rows
+
+
+def _count(action: SweepAction, reasons: Counter[str], fields: Counter[str]) -> None:
+    for reason in action.reasons:
+        reasons[reason.code] += 1
+    for name in action.erase:
+        fields[name] += 1
+
+
+def _apply(
+    conn: Connection,
+    target: _Target,
+    *,
+    deletes: list[dict[str, Any]],
+    updates: dict[frozenset[str], list[dict[str, Any]]],
+    copies: list[dict[str, Any]],
+    anon: sa.TableClause | None,
+) -> None:
+    table = target.table
+    for erase, params in updates.items():
+        stmt = table.update().where(target.where).values(dict.fromkeys(sorted(erase)))
+        conn.execute(stmt, params)
+    if deletes:
+        conn.execute(table.delete().where(target.where), deletes)
+    if copies and anon is not None:
+        conn.execute(anon.insert(), copies)
