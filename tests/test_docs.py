@@ -35,3 +35,21 @@ def test_tutorial_runs(monkeypatch: pytest.MonkeyPatch) -> None:
             exec(compile(block, f"tutorial block {i + 1}", "exec"), namespace)  # noqa: S102
         except Exception as exc:  # pragma: no cover - the message says which block failed
             raise AssertionError(f"tutorial block {i + 1} failed: {exc!r}") from exc
+
+
+HOW_TOS = sorted((DOCS / "how-to").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", HOW_TOS, ids=[p.stem for p in HOW_TOS])
+def test_how_to_examples_run(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every ```python block of a how-to runs, in order, in one namespace per guide (blocks
+    meant only to be read are fenced ```py instead)."""
+    monkeypatch.chdir(DOCS.parent)
+    monkeypatch.setenv("GDPRKIT_DOCS_TMP", str(tmp_path))
+    blocks = re.findall(r"```python\n(.*?)```", path.read_text("utf-8"), re.S)
+    namespace: dict[str, object] = {"print": lambda *a, **k: None}
+    for i, block in enumerate(blocks):
+        try:
+            exec(compile(block, f"{path.name} block {i + 1}", "exec"), namespace)  # noqa: S102
+        except Exception as exc:  # pragma: no cover - the message says which block failed
+            raise AssertionError(f"{path.name} block {i + 1} failed: {exc!r}") from exc
