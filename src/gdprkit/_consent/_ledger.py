@@ -62,9 +62,20 @@ class LedgerBackend(Protocol):
         """The events of ``subject``, in chain order."""
         ...
 
-    def events_for_subjects(self, subjects: Collection[str]) -> Mapping[str, list[ConsentEvent]]:
+    def events_for_subjects(
+        self,
+        subjects: Collection[str],
+        *,
+        purpose: str | None = None,
+        until: datetime | None = None,
+    ) -> Mapping[str, list[ConsentEvent]]:
         """The events of each of ``subjects``, in chain order; a subject without any may be
-        absent from the result."""
+        absent from the result. The bulk path: one query (SQL) for the whole collection.
+
+        With ``purpose``, only events of that purpose and events about the subject as a whole
+        (``purpose`` None); with ``until``, only events whose ``at`` is at or before it. These
+        are all :func:`_state_at` needs, so a backend may leave the rest in its storage.
+        """
         ...
 
     def all_events(self) -> Iterator[ConsentEvent]:
@@ -319,7 +330,7 @@ class ConsentLedger:
         """
         name, when = _purpose(purpose), _at(at)
         ids = list(dict.fromkeys(_subject(s) for s in subjects))
-        found = self._store().events_for_subjects(ids)
+        found = self._store().events_for_subjects(ids, purpose=name, until=when)
         result: dict[str, ConsentState] = {}
         for sid in ids:
             events = found.get(sid)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 
 from gdprkit._consent._chain import GENESIS_HASH, seal
 from gdprkit._consent._model import ConsentEvent, EventDraft
@@ -58,11 +59,32 @@ class MemoryBackend:
         with self._lock:
             return list(self._by_subject.get(subject, ()))
 
-    def events_for_subjects(self, subjects: Collection[str]) -> Mapping[str, list[ConsentEvent]]:
-        """The events of each of ``subjects`` that has any, in chain order."""
+    def events_for_subjects(
+        self,
+        subjects: Collection[str],
+        *,
+        purpose: str | None = None,
+        until: datetime | None = None,
+    ) -> Mapping[str, list[ConsentEvent]]:
+        """The events of each of ``subjects`` that has any, in chain order, filtered as
+        :meth:`gdprkit._consent.LedgerBackend.events_for_subjects` says."""
         with self._lock:
             index = self._by_subject
-            return {s: list(index[s]) for s in subjects if s in index}
+            found = {s: list(index[s]) for s in subjects if s in index}
+        if purpose is None and until is None:
+            return found
+        return {
+            s: kept
+            for s, events in found.items()
+            if (
+                kept := [
+                    e
+                    for e in events
+                    if (purpose is None or e.purpose is None or e.purpose == purpose)
+                    and (until is None or e.at <= until)
+                ]
+            )
+        }
 
     def all_events(self) -> Iterator[ConsentEvent]:
         """Every event in chain order, as of the call."""

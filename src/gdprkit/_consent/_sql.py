@@ -43,6 +43,9 @@ content (integrity, data) are not chained, as the driver's text may quote the ro
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -53,6 +56,9 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 from gdprkit._consent._chain import GENESIS_HASH, broken_link, seal
 from gdprkit._consent._model import ConsentEvent, EventDraft, EventKind, Evidence
 from gdprkit._errors import ConfigurationError, LedgerError
+
+if sys.platform != "win32":
+    import fcntl
 
 if TYPE_CHECKING:
     import sqlite3
@@ -88,9 +94,11 @@ _INSERT: Final = (
     f"INSERT INTO {EVENTS} ({', '.join(_COLUMNS)}) "  # noqa: S608 - constant names, bound values
     f"VALUES ({', '.join(':' + c for c in _COLUMNS)})"
 )
+_MANY_SQLITE: Final = f"{_SELECT} WHERE subject IN (SELECT value FROM json_each(:subjects))"  # noqa: S608 - constant names, bound values
 _KINDS: Final = {k.value: k for k in EventKind}
-#: Subjects per query of the bulk path (SQLite's oldest builds allow 999 bound values).
-_IN_BATCH: Final = 900
+#: Evidence read back, shared between events (it is frozen): most events share a few.
+_EVIDENCE: dict[tuple[object, object, object], Evidence] = {}
+_EVIDENCE_CACHE: Final = 4096
 #: How long a SQLite writer waits for the write lock before giving up, in seconds.
 _BUSY_TIMEOUT: Final = 30.0
 #: How long opening a PostgreSQL connection may take, in seconds (unless the URL says).
@@ -239,10 +247,16 @@ def _event_of(row: Sequence[Any], strict: bool = False) -> ConsentEvent:
             raise _Unreadable
         evidence = None
     else:
-        try:
-            evidence = Evidence(_text(method), _maybe_text(notice), _maybe_text(reference))
-        except (TypeError, ValueError):
-            raise _Unreadable from None
+        key = (method, notice, reference)
+        evidence = _EVIDENCE.get(key)
+        if evidence is None:
+            try:
+                evidence = Evidence(_text(method), _maybe_text(notice), _maybe_text(reference))
+            except (TypeError, ValueError):
+                raise _Unreadable from None
+            if len(_EVIDENCE) >= _EVIDENCE_CACHE:
+                _EVIDENCE.clear()
+            _EVIDENCE[key] = evidence
     when = _moment(at, strict)
     assert when is not None  # noqa: S101 - not nullable
     return ConsentEvent(
@@ -288,6 +302,47 @@ def _describe(exc: BaseException) -> str:
 # -- the backend ----------------------------------------------------------------------------------
 
 
+class _Turn:
+    """Whose turn it is to append to a SQLite file, between processes: ``flock`` on a file
+    beside the database (``consents.db-gdprkit-lock``, empty).
+
+    SQLite alone makes a writer that finds the database locked poll with growing sleeps, so
+    under a steady stream of appends one process can starve the others for seconds. A
+    blocked ``flock`` wakes as soon as the lock is released: writers take turns. The kernel
+    releases it when a process dies, ``SIGKILL`` included. The write lock of SQLite itself
+    (``BEGIN IMMEDIATE``) is still what guards the chain; where ``flock`` is not available
+    (Windows, a read-only directory) the busy timeout alone does.
+    """
+
+    __slots__ = ("_fd",)
+
+    def __init__(self, path: str | None) -> None:
+        self._fd: int | None = None
+        if path is None or sys.platform == "win32":
+            return
+        try:
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            self._fd = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        fd = self._fd
+        if fd is None or sys.platform == "win32":
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class SqlBackend:
     """Events in a SQL table, appended under a lock on the chain head, never updated."""
 
@@ -297,23 +352,29 @@ class SqlBackend:
         "_insert_sql",
         "_lock",
         "_many_sql",
+        "_many_variants",
         "_sa",
         "_subject_sql",
+        "_turn",
         "_write",
         "kind",
     )
 
-    def __init__(self, sa: ModuleType, engine: Engine, kind: str) -> None:
+    def __init__(
+        self, sa: ModuleType, engine: Engine, kind: str, turn_file: str | None = None
+    ) -> None:
         self._sa = sa
+        self._turn = _Turn(turn_file)
         self._engine = engine
         self.kind = kind
         self._lock = threading.Lock()
+        self._many_variants: dict[tuple[bool, bool], TextClause] = {}
         text = sa.text
         self._insert_sql = text(_INSERT)
         self._head_sql = text(f"SELECT seq, hash FROM {EVENTS} ORDER BY seq DESC LIMIT 1")  # noqa: S608 - constant
         self._subject_sql = text(f"{_SELECT} WHERE subject = :subject ORDER BY seq")
         if kind == "postgresql":
-            self._many_sql = text(f"{_SELECT} WHERE subject = ANY(:subjects) ORDER BY seq")
+            self._many_sql = f"{_SELECT} WHERE subject = ANY(:subjects)"
             lock = text(f"LOCK TABLE {EVENTS} IN SHARE ROW EXCLUSIVE MODE")
 
             @contextmanager
@@ -323,13 +384,14 @@ class SqlBackend:
                     yield conn
 
         else:
-            self._many_sql = text(f"{_SELECT} WHERE subject IN :subjects ORDER BY seq").bindparams(
-                sa.bindparam("subjects", expanding=True)
-            )
+            # One bound value (a JSON array) whatever the number of subjects: one query.
+            self._many_sql = _MANY_SQLITE
+
+            turn = self._turn
 
             @contextmanager
             def write() -> Iterator[Connection]:
-                with engine.connect() as conn:
+                with turn.held(), engine.connect() as conn:
                     conn.execution_options(gdprkit_immediate=True)
                     with conn.begin():
                         yield conn
@@ -435,16 +497,42 @@ class SqlBackend:
         rows = self._read("read the ledger", self._subject_sql, {"subject": subject})
         return _events_of(rows)
 
-    def events_for_subjects(self, subjects: Collection[str]) -> Mapping[str, list[ConsentEvent]]:
-        """The events of each of ``subjects`` that has any: one query per 900 subjects."""
+    def events_for_subjects(
+        self,
+        subjects: Collection[str],
+        *,
+        purpose: str | None = None,
+        until: datetime | None = None,
+    ) -> Mapping[str, list[ConsentEvent]]:
+        """The events of each of ``subjects`` that has any, in one query.
+
+        With ``purpose``, only the events that can bear on it (its own and those about the
+        subject as a whole); with ``until``, only those at or before it. Both filters run in
+        the database: times are stored as canonical UTC text, whose order is the time order.
+        """
         wanted = list(subjects)
+        if not wanted:
+            return {}
+        params: dict[str, object] = {
+            "subjects": wanted if self.kind == "postgresql" else json.dumps(wanted)
+        }
+        shape = (purpose is not None, until is not None)
+        statement = self._many_variants.get(shape)
+        if statement is None:
+            sql = self._many_sql
+            if purpose is not None:
+                sql += " AND (purpose = :purpose OR purpose IS NULL)"
+            if until is not None:
+                sql += " AND at <= :until"
+            statement = self._many_variants[shape] = self._sa.text(sql + " ORDER BY seq")
+        if purpose is not None:
+            params["purpose"] = purpose
+        if until is not None:
+            params["until"] = _time_text(until)
+        rows = self._read("read the ledger", statement, params)
         found: dict[str, list[ConsentEvent]] = {}
-        step = len(wanted) if self.kind == "postgresql" else _IN_BATCH
-        for start in range(0, len(wanted), max(step, 1)):
-            batch = wanted[start : start + step]
-            rows = self._read("read the ledger", self._many_sql, {"subjects": batch})
-            for event in _events_of(rows):
-                found.setdefault(event.subject, []).append(event)
+        for event in _events_of(rows):
+            found.setdefault(event.subject, []).append(event)
         return found
 
     def all_events(self) -> Iterator[ConsentEvent]:
@@ -456,8 +544,11 @@ class SqlBackend:
         """
         statement = self._sa.text(f"{_SELECT} ORDER BY seq")
         position = 0
-        with self._guard("read the ledger"), self._engine.connect() as conn:
-            result = conn.execution_options(yield_per=2000).execute(statement)
+        with (
+            self._guard("read the ledger"),
+            self._engine.connect() as conn,
+            conn.execution_options(yield_per=2000).execute(statement) as result,
+        ):
             for row in result:
                 position += 1
                 try:
@@ -486,6 +577,7 @@ class SqlBackend:
     def close(self) -> None:
         """Close every pooled connection."""
         self._engine.dispose()
+        self._turn.close()
 
 
 # -- opening ------------------------------------------------------------------------------------
@@ -554,8 +646,10 @@ def open_sql_backend(url: str) -> SqlBackend:
         parsed = parsed.set(drivername="postgresql+psycopg")
         backend = "postgresql"
     driver = parsed.get_driver_name()
+    turn_file = None
     if backend == "sqlite" and driver == "pysqlite":
         make, kind = _sqlite_engine, "sqlite"
+        turn_file = f"{parsed.database}-gdprkit-lock"
     elif backend == "postgresql" and driver in ("psycopg", "psycopg2"):
         make, kind = _postgres_engine, "postgresql"
     else:
@@ -575,7 +669,7 @@ def open_sql_backend(url: str) -> SqlBackend:
         raise ConfigurationError(
             f"cannot use this {kind} URL for a consent ledger ({type(exc).__name__})"
         ) from None
-    store = SqlBackend(sa, engine, kind)
+    store = SqlBackend(sa, engine, kind, turn_file)
     try:
         store.initialise()
     except BaseException:
