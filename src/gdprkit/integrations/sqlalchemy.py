@@ -149,7 +149,7 @@ class _Target:
         self.where = sa.and_(
             *(
                 (cols[c] == sa.bindparam(f"k{i}"))
-                if c in key
+                if self.by_pk
                 else cols[c].is_not_distinct_from(sa.bindparam(f"k{i}"))
                 for i, c in enumerate(match)
             )
@@ -322,12 +322,10 @@ def _run(
                 deletes: list[dict[str, Any]] = []
                 updates: dict[frozenset[str], list[dict[str, Any]]] = {}
                 copies: list[dict[str, Any]] = []
-                removed = 0
                 for row, action in zip(rows, actions, strict=True):
                     _count(action, reasons, fields)
                     if action.delete:
                         deleted += 1
-                        removed += 1
                         deletes.append(target.params(row))
                     elif action.erase:
                         erased += 1
@@ -340,7 +338,9 @@ def _run(
                             {c: _as_text(action.anonymous.get(c)) for c in anon.c.keys()}  # noqa: SIM118 - ColumnCollection
                         )
                 if not dry_run:
-                    _apply(conn, target, deletes=deletes, updates=updates, copies=copies, anon=anon)
+                    removed = _apply(
+                        conn, target, deletes=deletes, updates=updates, copies=copies, anon=anon
+                    )
                     batches_iter.removed(removed)
     return SweepReport(
         deleted,
@@ -374,7 +374,7 @@ class _BatchReader:
     def removed(self, n: int) -> None:
         """Rows of the last batch that were deleted (paging without a key skips the others)."""
         if self.null_phase:
-            self.offset += self._last_len - n
+            self.offset += max(0, self._last_len - n)
 
     def __next__(self) -> list[Sequence[Any]]:
         target, conn, size = self.target, self.conn, self.batch_size
@@ -433,12 +433,15 @@ def _apply(
     updates: dict[frozenset[str], list[dict[str, Any]]],
     copies: list[dict[str, Any]],
     anon: sa.TableClause | None,
-) -> None:
+) -> int:
+    """Write one batch; return how many rows were deleted."""
     table = target.table
+    removed = 0
     for erase, params in updates.items():
         stmt = table.update().where(target.where).values(dict.fromkeys(sorted(erase)))
         conn.execute(stmt, params)
     if deletes:
-        conn.execute(table.delete().where(target.where), deletes)
+        removed = conn.execute(table.delete().where(target.where), deletes).rowcount
     if copies and anon is not None:
         conn.execute(anon.insert(), copies)
+    return max(0, removed)
