@@ -119,8 +119,10 @@ def test_missing_keys_raise_before_any_record_is_touched() -> None:
 def test_unknown_purpose_and_naive_at_raise_before_any_record() -> None:
     with pytest.raises(ConfigurationError, match="unknown purpose"):
         enforce(POLICY, Untouchable(), "newsleter", at=AT)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="aware"):
+    with pytest.raises(ConfigurationError, match="aware"):
         enforce(POLICY, Untouchable(), "newsletter", at=datetime(2025, 1, 1))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="aware"):  # ConfigurationError is a ValueError
+        decide(POLICY, customer(1), "newsletter", at=datetime(2025, 1, 1))
 
 
 def test_non_mapping_records_are_denied_not_crashes() -> None:

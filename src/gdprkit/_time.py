@@ -138,13 +138,16 @@ def utc_now() -> datetime:
 
 
 def require_aware(at: datetime | None, *, name: str = "at") -> datetime:
-    """``at`` itself if aware; the current UTC time if ``None``; ``ValueError`` if naive."""
+    """``at`` itself if aware; the current UTC time if ``None``; ``ConfigurationError`` (a
+    ``ValueError``) if naive; ``TypeError`` if not a datetime."""
     if at is None:
         return utc_now()
     if not isinstance(at, datetime):
         raise TypeError(f"{name} must be an aware datetime")
     if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime (naive times are ambiguous)")
+        from gdprkit._errors import ConfigurationError  # noqa: PLC0415 - keeps _time a leaf
+
+        raise ConfigurationError(f"{name} must be an aware datetime (naive times are ambiguous)")
     return at
 
 
