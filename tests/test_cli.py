@@ -141,3 +141,21 @@ def test_the_installed_command_runs() -> None:
     assert exe is not None
     done = subprocess.run([exe, "check", str(POLICY)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_ropa_markdown_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ropa", str(POLICY)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("# Record of processing activities (Art. 30(1) GDPR)")
+    assert "## profiling" in text
+    assert main(["ropa", str(POLICY), "--json"]) == 0
+    register = json.loads(capsys.readouterr().out)
+    assert [a["purpose"] for a in register["activities"]] == list(load_policy(POLICY).purposes)
+
+
+def test_notice_for_chosen_purposes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["notice", str(POLICY), "--purpose", "newsletter"]) == 0
+    text = capsys.readouterr().out
+    assert "Art. 6(1)(a)" in text
+    assert "Art. 6(1)(b)" not in text  # the contract purpose was not asked for
+    assert main(["notice", str(POLICY), "--purpose", "nope"]) == 2

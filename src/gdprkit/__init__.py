@@ -26,6 +26,7 @@ from gdprkit._errors import (
 from gdprkit._lint import Finding, lint
 from gdprkit._policy import Policy, Purpose, load_policy
 from gdprkit._pseudonymise import KeyRing, pseudonymise, reveal
+from gdprkit._reports import privacy_notice, processing_register, render_register
 from gdprkit._taxonomy import LegalBasis, SpecialCondition
 from gdprkit._validation import Violation, validate
 
@@ -62,7 +63,10 @@ __all__ = [
     "enforce",
     "lint",
     "load_policy",
+    "privacy_notice",
+    "processing_register",
     "pseudonymise",
+    "render_register",
     "requires_purpose",
     "reveal",
     "validate",

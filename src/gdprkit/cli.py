@@ -2,6 +2,8 @@
 
     gdprkit check POLICY                 load and lint a policy (exit 1 on errors)
     gdprkit schema                       the JSON Schema of the policy format, for editors
+    gdprkit ropa POLICY [--json]         the Art. 30 record of processing activities
+    gdprkit notice POLICY [--purpose P]  the Art. 13 information notice, in Markdown
     gdprkit enforce POLICY PURPOSE IN OUT [--rejected F] [--at ISO] [--ledger URL]
                                          stream CSV, JSON Lines or Parquet through a purpose
     gdprkit keys generate [--id k1]      a new key ring, in the GDPRKIT_KEYS format
@@ -31,6 +33,7 @@ from gdprkit._errors import GdprkitError, PolicyError
 from gdprkit._lint import lint
 from gdprkit._policy import Policy, load_policy
 from gdprkit._pseudonymise import KeyRing
+from gdprkit._reports import privacy_notice, processing_register, render_register
 
 __all__ = ["main"]
 
@@ -68,6 +71,18 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="the JSON Schema of the policy format")
     schema.set_defaults(run=_schema)
+
+    ropa = sub.add_parser("ropa", help="the Art. 30 record of processing activities")
+    ropa.add_argument("policy", type=Path)
+    ropa.add_argument("--json", action="store_true", help="JSON instead of Markdown")
+    ropa.set_defaults(run=_ropa)
+
+    notice = sub.add_parser("notice", help="the Art. 13 information notice (Markdown)")
+    notice.add_argument("policy", type=Path)
+    notice.add_argument(
+        "--purpose", action="append", dest="purposes", help="only these purposes (repeatable)"
+    )
+    notice.set_defaults(run=_notice)
 
     run = sub.add_parser("enforce", help="stream a file of records through a purpose")
     run.add_argument("policy", type=Path)
@@ -111,6 +126,17 @@ def _check(args: argparse.Namespace) -> int:
 
 def _schema(_args: argparse.Namespace) -> int:
     print(json.dumps(Policy.model_json_schema(by_alias=True), indent=2))
+    return 0
+
+
+def _ropa(args: argparse.Namespace) -> int:
+    register = processing_register(load_policy(args.policy))
+    print(json.dumps(register, indent=2) if args.json else render_register(register))
+    return 0
+
+
+def _notice(args: argparse.Namespace) -> int:
+    print(privacy_notice(load_policy(args.policy), args.purposes))
     return 0
 
 
