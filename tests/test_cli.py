@@ -159,3 +159,41 @@ def test_notice_for_chosen_purposes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Art. 6(1)(a)" in text
     assert "Art. 6(1)(b)" not in text  # the contract purpose was not asked for
     assert main(["notice", str(POLICY), "--purpose", "nope"]) == 2
+
+
+def test_sweep_a_sqlite_table_dry_run_then_for_real(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    db = tmp_path / "crm.db"
+    engine = sqlalchemy.create_engine(f"sqlite:///{db}")
+    with CUSTOMERS.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:200]
+    columns = list(rows[0])
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE customers (" + ", ".join(f'"{c}" TEXT' for c in columns) + ")"
+        )
+        conn.execute(
+            sqlalchemy.text(
+                "INSERT INTO customers VALUES ("  # noqa: S608 - our own column names
+                + ", ".join(f":{c}" for c in columns)
+                + ")"
+            ),
+            [{c: (r[c] or None) for c in columns} for r in rows],
+        )
+    engine.dispose()
+    url = f"sqlite:///{db}"
+    at = "2028-06-01T00:00:00+00:00"
+    assert main(["sweep", str(POLICY), url, "customers", "--dry-run", "--at", at]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["rows"] == 200
+    assert dry["deleted"] + dry["erased"] + dry["kept"] == 200
+    assert dry["deleted"] + dry["erased"] > 0  # two years on, something must go
+    assert main(["sweep", str(POLICY), url, "customers", "--at", at]) == 0
+    real = json.loads(capsys.readouterr().out)
+    assert (real["deleted"], real["erased"]) == (dry["deleted"], dry["erased"])
+    assert main(["sweep", str(POLICY), url, "customers", "--at", at]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["deleted"], again["erased"]) == (0, 0)  # idempotent
+    assert again["rows"] == 200 - real["deleted"]

@@ -6,6 +6,8 @@
     gdprkit notice POLICY [--purpose P]  the Art. 13 information notice, in Markdown
     gdprkit enforce POLICY PURPOSE IN OUT [--rejected F] [--at ISO] [--ledger URL]
                                          stream CSV, JSON Lines or Parquet through a purpose
+    gdprkit sweep POLICY URL TABLE [--dry-run] [--at ISO] [--anonymous-table T]
+                                         storage limitation over a database table
     gdprkit keys generate [--id k1]      a new key ring, in the GDPRKIT_KEYS format
     gdprkit keys rotate                  the ring in $GDPRKIT_KEYS with a new active key
 
@@ -96,6 +98,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     run.set_defaults(run=_enforce)
 
+    sweep = sub.add_parser("sweep", help="apply storage limitation to a database table")
+    sweep.add_argument("policy", type=Path)
+    sweep.add_argument("url", help="SQLAlchemy database URL (sqlite:///crm.db, postgresql+...)")
+    sweep.add_argument("table")
+    sweep.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    sweep.add_argument("--at", help="the moment to sweep at (ISO 8601 with offset); default now")
+    sweep.add_argument("--ledger", help="consent ledger URL")
+    sweep.add_argument("--anonymous-table", help="table receiving the anonymous copies")
+    sweep.add_argument("--batch-size", type=int, default=1000)
+    sweep.set_defaults(run=_sweep)
+
     keys = sub.add_parser("keys", help="generate or rotate a key ring")
     keys_sub = keys.add_subparsers(required=True, metavar="ACTION")
     generate = keys_sub.add_parser("generate", help="print a new key ring")
@@ -137,6 +150,50 @@ def _ropa(args: argparse.Namespace) -> int:
 
 def _notice(args: argparse.Namespace) -> int:
     print(privacy_notice(load_policy(args.policy), args.purposes))
+    return 0
+
+
+def _parse_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    at = datetime.fromisoformat(text)
+    if at.tzinfo is None:
+        raise ValueError("--at needs an offset, e.g. 2026-01-31T00:00:00+01:00")
+    return at
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from gdprkit.integrations.sqlalchemy import sweep_table  # noqa: PLC0415 - optional extra
+
+    policy = load_policy(args.policy)
+    with ExitStack() as stack:
+        ledger = None
+        if args.ledger:
+            ledger = ConsentLedger(args.ledger)
+            stack.callback(ledger.close)
+        report = sweep_table(
+            args.url,
+            args.table,
+            policy,
+            at=_parse_at(args.at),
+            consents=ledger,
+            dry_run=args.dry_run,
+            batch_size=args.batch_size,
+            anonymous_table=args.anonymous_table,
+        )
+    summary = {
+        "table": args.table,
+        "dry_run": report.dry_run,
+        "at": report.at.isoformat(),
+        "rows": report.rows,
+        "deleted": report.deleted,
+        "erased": report.erased,
+        "kept": report.kept,
+        "anonymised": report.anonymised,
+        "reasons": dict(sorted(report.reasons.items())),
+        "fields": dict(sorted(report.fields.items())),
+    }
+    print(json.dumps(summary, indent=2))
     return 0
 
 
@@ -283,11 +340,7 @@ def _columns(policy: Policy, purpose: str) -> list[str]:
 
 def _enforce(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
-    at = None
-    if args.at is not None:
-        at = datetime.fromisoformat(args.at)
-        if at.tzinfo is None:
-            raise ValueError("--at needs an offset, e.g. 2026-01-31T00:00:00+01:00")
+    at = _parse_at(args.at)
     keys: KeyRing | None = None
     if args.keys_file is not None:
         keys = KeyRing.from_file(args.keys_file)
