@@ -34,7 +34,7 @@ import dataclasses
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
@@ -228,6 +228,8 @@ class _Storage:
         self.reads: tuple[frozenset[str], ...] = tuple(self._reads(plan) for plan in self.plans)
         self._deps: dict[tuple[int, tuple[str, ...]], frozenset[str]] = {}
         self._reasons: dict[tuple[Any, ...], Reason] = {}
+        # What stays for a combination of per-plan answers (kept fields, or None when denied).
+        self._stays: dict[tuple[Any, ...], tuple[frozenset[str], frozenset[str]]] = {}
 
     @staticmethod
     def _reads(plan: _Plan) -> frozenset[str]:
@@ -478,6 +480,23 @@ _R_RESTRICTED: Final = Reason.of(
 )
 
 
+def _holders(
+    storage: _Storage, outcomes: list[Outcome | None]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Per field, the plans that keep it, and the plans that read it to keep something."""
+    staying: dict[str, list[int]] = {}
+    deps: dict[str, list[int]] = {}
+    for i, outcome in enumerate(outcomes):
+        if outcome is None or outcome[0] is not None:
+            continue
+        kept = outcome[1]
+        for name in kept:
+            staying.setdefault(name, []).append(i)
+        for name in storage.deps(i, kept):
+            deps.setdefault(name, []).append(i)
+    return staying, deps
+
+
 def _resolve(
     storage: _Storage,
     record: object,
@@ -489,16 +508,21 @@ def _resolve(
     """Apply storage limitation to ``record`` given what each purpose's plan answered."""
     if not isinstance(record, Mapping):
         return _Resolution(True, frozenset(), None, (_R_DELETE,))
-    staying: dict[str, list[int]] = {}
-    deps: dict[str, list[int]] = {}
-    for i, outcome in enumerate(outcomes):
-        if outcome is None or outcome[0] is not None:
-            continue
-        kept = outcome[1]
-        for name in kept:
-            staying.setdefault(name, []).append(i)
-        for name in storage.deps(i, kept):
-            deps.setdefault(name, []).append(i)
+    staying: Collection[str]
+    deps: Collection[str]
+    holders: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+    if track:
+        holders = _holders(storage, outcomes)
+        staying, deps = holders
+    else:
+        key = tuple(None if o is None or o[0] is not None else o[1] for o in outcomes)
+        found = storage._stays.get(key)
+        if found is None:
+            by_field, by_dep = _holders(storage, outcomes)
+            found = (frozenset(by_field), frozenset(by_dep))
+            if len(storage._stays) < _MAX_CACHE:
+                storage._stays[key] = found
+        staying, deps = found
     meta = storage.meta
     keep_record = False
     leaving: list[Any] = []
@@ -525,9 +549,8 @@ def _resolve(
         label = name if isinstance(name, str) else f"<{type(name).__name__} key>"
         reasons.append(storage.field_reason(label, outcomes, moved))
     resolution = _Resolution(not keep_record, frozenset(leaving), anonymous, tuple(reasons))
-    if track:
-        resolution.staying = staying
-        resolution.deps = deps
+    if holders is not None:
+        resolution.staying, resolution.deps = holders
     return resolution
 
 
