@@ -95,15 +95,16 @@ def create(
     *,
     name: str = "customers",
     types: dict[str, Any] | None = None,
-    pk: str | None = "customer_id",
+    pk: str | tuple[str, ...] | None = "customer_id",
     extra: list[Any] | None = None,
 ) -> Any:
+    keys = (pk,) if isinstance(pk, str) else (pk or ())
     meta = sa.MetaData()
     table = sa.Table(
         name,
         meta,
         *(extra or []),
-        *(sa.Column(c, (types or {}).get(c, sa.Text), primary_key=(c == pk)) for c in COLUMNS),
+        *(sa.Column(c, (types or {}).get(c, sa.Text), primary_key=(c in keys)) for c in COLUMNS),
     )
     meta.create_all(engine)
     if rows:
@@ -288,6 +289,18 @@ def test_a_surrogate_primary_key_is_an_address_not_a_field(engine: Any) -> None:
     assert report.deleted == counts["deleted"]
     assert [{k: v for k, v in r.items() if k != "id"} for r in dump(engine)] == left
     assert "id" not in report.fields
+
+
+def test_a_composite_primary_key_in_small_batches(engine: Any) -> None:
+    rows = crm_rows(45, seed=8)
+    for i, row in enumerate(rows):
+        row["country"] = ("IT", "FR", "DE")[i % 3]
+    create(engine, rows, pk=("country", "customer_id"))
+    left, _, counts = expected(rows)
+    report = sweep_table(engine, "customers", POLICY, at=AT, batch_size=4)
+    assert report.rows == len(rows)
+    assert report.deleted == counts["deleted"]
+    assert dump(engine) == left
 
 
 def test_legal_hold_and_erasure_requests_from_the_ledger(engine: Any) -> None:
