@@ -21,6 +21,7 @@ $(VENV)/.test: $(PY) pyproject.toml
 
 demo: $(VENV)/.core
 	cd examples/crm && ../../$(PY) demo.py
+	cd examples/crm && ../../$(PY) sweep_demo.py
 
 test: $(VENV)/.test
 	$(PY) -m pytest
