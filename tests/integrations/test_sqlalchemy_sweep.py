@@ -437,3 +437,24 @@ def test_killed_mid_run_the_table_is_consistent_and_a_rerun_finishes(
     assert report.rows == len(now)
     assert dump(engine) == left
     assert anonymous_rows(engine) == copies  # no copy lost, none written twice
+
+
+def test_import_gdprkit_imports_no_sqlalchemy_and_a_missing_one_says_how_to_get_it() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import gdprkit, gdprkit._rights
+        assert "sqlalchemy" not in sys.modules, "import gdprkit pulled in SQLAlchemy"
+        sys.modules["sqlalchemy"] = None  # as if it were not installed
+        try:
+            import gdprkit.integrations.sqlalchemy
+        except ImportError as exc:
+            assert "pip install 'gdprkit[sql]'" in str(exc), exc
+        else:
+            raise AssertionError("no ImportError")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -477,3 +477,13 @@ def test_erasure_plan_without_a_ledger_and_without_subject_id() -> None:
     assert dict(plan.keep) == {"customer_id": TEN_YEARS, "last_purchase_at": TEN_YEARS}
     assert "email" in plan.erase
     assert plan.subject is None
+
+
+def test_no_subject_id_or_value_in_reprs() -> None:
+    ledger = ConsentLedger()
+    erasure()(ledger)
+    (action,) = sweep(WITH_ACCOUNTING, [customer()], at=AT, consents=ledger)
+    plan = erasure_plan(WITH_ACCOUNTING, customer(), at=AT)
+    for text in (repr(action), repr(plan)):
+        for value in (SUBJECT, "Giulia", "giulia.bianchi@example.it", "BNCGLI90E52H501X"):
+            assert value not in text
