@@ -23,6 +23,15 @@ def test_every_reason_code_is_documented_with_its_article() -> None:
         assert rows[code].strip() == article, code
 
 
+def test_every_rights_code_is_documented_with_its_article() -> None:
+    from gdprkit import RIGHTS_ARTICLES
+
+    text = (DOCS / "reference" / "reason-codes.md").read_text("utf-8")
+    rows = dict(re.findall(r"^\| `([a-z_.]+)` \| ([^|]+?) \|", text, re.M))
+    for code, article in RIGHTS_ARTICLES.items():
+        assert rows.get(code) == article, code
+
+
 def test_tutorial_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every python block of the tutorial runs, in order, in one namespace."""
     monkeypatch.chdir(DOCS.parent)

@@ -27,6 +27,12 @@ CONTRACT = {
     "ProcessingDenied",
     "LedgerError",
     "MissingKeyError",
+    "sweep",
+    "erasure_plan",
+    "access_report",
+    "portability_export",
+    "SweepAction",
+    "ErasurePlan",
 }
 
 

@@ -25,8 +25,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 from generate import COLUMNS, REFERENCE, ledger_events
 
-from gdprkit import ARTICLES, ConsentLedger, Evidence, load_policy
-from gdprkit._rights import RIGHTS_ARTICLES
+from gdprkit import ARTICLES, RIGHTS_ARTICLES, ConsentLedger, Evidence, load_policy
 from gdprkit.integrations.sqlalchemy import SweepReport, sweep_table
 
 HERE = Path(__file__).resolve().parent

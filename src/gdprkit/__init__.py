@@ -27,6 +27,15 @@ from gdprkit._lint import Finding, lint
 from gdprkit._policy import Policy, Purpose, load_policy
 from gdprkit._pseudonymise import KeyRing, pseudonymise, reveal
 from gdprkit._reports import privacy_notice, processing_register, render_register
+from gdprkit._rights import (
+    RIGHTS_ARTICLES,
+    ErasurePlan,
+    SweepAction,
+    access_report,
+    erasure_plan,
+    portability_export,
+    sweep,
+)
 from gdprkit._taxonomy import LegalBasis, SpecialCondition
 from gdprkit._validation import Violation, validate
 
@@ -43,6 +52,7 @@ __all__ = [
     "CryptoError",
     "Decision",
     "Enforcement",
+    "ErasurePlan",
     "Evidence",
     "Finding",
     "GdprkitError",
@@ -55,19 +65,25 @@ __all__ = [
     "PolicyProblem",
     "ProcessingDenied",
     "Purpose",
+    "RIGHTS_ARTICLES",
     "Reason",
     "SpecialCondition",
+    "SweepAction",
     "Violation",
     "__version__",
+    "access_report",
     "decide",
     "enforce",
+    "erasure_plan",
     "lint",
     "load_policy",
+    "portability_export",
     "privacy_notice",
     "processing_register",
     "pseudonymise",
     "render_register",
     "requires_purpose",
     "reveal",
+    "sweep",
     "validate",
 ]
