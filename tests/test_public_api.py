@@ -43,7 +43,8 @@ def test_every_contract_name_is_public() -> None:
 
 def test_all_is_sorted_and_every_name_exists() -> None:
     names = [n for n in gdprkit.__all__ if n != "__version__"]
-    assert names == sorted(names)
+    # isort style (ruff RUF022): CONSTANTS, then Classes, then functions, each alphabetical
+    assert names == sorted(names, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
     for name in gdprkit.__all__:
         assert hasattr(gdprkit, name), name
 

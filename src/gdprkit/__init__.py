@@ -46,6 +46,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 __all__ = [
     "ARTICLES",
+    "RIGHTS_ARTICLES",
     "ConfigurationError",
     "ConsentLedger",
     "ConsentState",
@@ -65,7 +66,6 @@ __all__ = [
     "PolicyProblem",
     "ProcessingDenied",
     "Purpose",
-    "RIGHTS_ARTICLES",
     "Reason",
     "SpecialCondition",
     "SweepAction",
