@@ -61,6 +61,15 @@ def lint(policy: Policy) -> list[Finding]:
                     "is then left to other purposes and sweeps",
                 )
             )
+        elif all(rule.categories is not None for rule in purpose.retention):
+            findings.append(
+                Finding(
+                    "retention.no_record_rule",
+                    f"{where}.retention",
+                    f"purpose {name!r} has retention rules on categories only: while it may "
+                    "process a record, sweeps keep the record (only the covered fields go)",
+                )
+            )
         for fname, category in used.items():
             if catalogue.is_special(category) and purpose.special is None:
                 findings.append(
