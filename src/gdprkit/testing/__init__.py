@@ -132,7 +132,7 @@ def assert_no_raw_identifiers(
     output (nested mappings and lists too, mapping keys included) is compared with every such
     input value: trimmed, NFKC-normalised and case-folded text, numbers by their decimal text,
     phone numbers also by their digits (``+39 333 1234567`` is ``3331234567``). ``None``,
-    booleans, blank text and single characters are not compared. With ``contained=True`` an
+    booleans and text shorter than three characters are not compared. With ``contained=True`` an
     output text that *contains* an input value of five characters or more fails too (a log
     line, a mail body).
 

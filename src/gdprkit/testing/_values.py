@@ -40,6 +40,7 @@ DETECTORS: Final = ("email", "codice_fiscale", "ip")
 _MAX_TEXT: Final = 1_000_000  # longer text is compared by equality only, not searched
 _MAX_DEPTH: Final = 32
 _MIN_CONTAINED: Final = 5  # an input value shorter than this is only compared whole
+_MIN_COMPARED: Final = 3  # "De", "IT", "F": too common to identify anyone
 _PHONE_MIN_DIGITS: Final = 6
 
 
@@ -63,8 +64,8 @@ def text_key(value: object) -> str | None:
     """The text two values are compared by: trimmed, NFKC, case-folded.
 
     Numbers compare by their decimal text (``1001`` and ``"1001"`` are the same), dates by ISO
-    text. ``None``, booleans, NaN, blank text and single characters give ``None``: they are not
-    compared (too common to identify anyone).
+    text. ``None``, booleans, NaN, blank text and text shorter than three characters (``De``,
+    ``IT``) give ``None``: they are not compared (too common to identify anyone).
     """
     if value is None or isinstance(value, bool):
         return None
@@ -90,7 +91,7 @@ def text_key(value: object) -> str | None:
     if len(text) > _MAX_TEXT:
         return text  # compared whole, never normalised: bounded work on hostile sizes
     key = unicodedata.normalize("NFKC", text.strip()).casefold()
-    return key if len(key) >= 2 else None
+    return key if len(key) >= _MIN_COMPARED else None
 
 
 def phone_keys(value: object) -> tuple[str, ...]:
@@ -161,9 +162,12 @@ class RawValues:
             if found is not None:
                 return found
         if contained and isinstance(value, str) and len(key) <= _MAX_TEXT:
+            best: tuple[int, str] | None = None  # the longest value found names the field
             for raw, name in self._contained.items():
-                if raw in key:
-                    return name
+                if raw in key and (best is None or len(raw) > best[0]):
+                    best = (len(raw), name)
+            if best is not None:
+                return best[1]
         return None
 
 

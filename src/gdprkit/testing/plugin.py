@@ -108,9 +108,11 @@ def _load(config: pytest.Config) -> Policy:
     try:
         policy = load_policy(path)
     except GdprkitError as exc:  # a PolicyError lists every problem with its location
-        pytest.fail(f"gdpr_policy: cannot load the policy {path}:\n{exc}", pytrace=False)
-    config.stash[_POLICY_KEY] = policy
-    return policy
+        problem = str(exc)
+    else:
+        config.stash[_POLICY_KEY] = policy
+        return policy
+    pytest.fail(f"gdpr_policy: cannot load the policy:\n{problem}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
