@@ -39,6 +39,7 @@ __all__ = [
     "decide",
     "is_missing",
     "read_flag",
+    "subject_key",
 ]
 
 #: Every reason code gdprkit gives, with the article it rests on.
@@ -156,9 +157,28 @@ def is_missing(value: object) -> bool:
         return True
     if type(value) is str:
         return not value.strip()
+    if isinstance(value, str):  # a str subclass: its plain text, none of its methods run
+        return not str.__str__(value).strip()
     if isinstance(value, float):
         return math.isnan(value)
     return False
+
+
+def subject_key(value: object) -> str | None:
+    """A subject id as a consent source is asked about it: its text. ``None`` when it has
+    none: a hostile ``__str__``, an int beyond Python's int-to-text limit, text that is not
+    valid Unicode (lone surrogates). The caller denies such a record (``record.invalid``)."""
+    try:
+        if type(value) is str:
+            key = value
+        elif isinstance(value, str):
+            key = str.__str__(value)
+        else:
+            key = str(value)
+        key.encode("utf-8")
+    except Exception:  # any failure to read the id as text: no id, fail closed
+        return None
+    return key
 
 
 def read_flag(value: object) -> bool:
@@ -168,7 +188,7 @@ def read_flag(value: object) -> bool:
     if value is False or value is None:
         return False
     if isinstance(value, str):
-        text = value.strip()
+        text = str.__str__(value).strip()  # plain text: a str subclass's methods never run
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
         return text.casefold() in _TRUE
@@ -184,9 +204,13 @@ def _norm_choice(value: object) -> str | None:
     if value is False:
         return "false"
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value.strip()).casefold()
+        return unicodedata.normalize("NFC", str.__str__(value).strip()).casefold()
     if isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value)):
-        return str(value).casefold()
+        try:
+            text = int.__repr__(value) if isinstance(value, int) else float.__repr__(value)
+        except ValueError:  # an int beyond the int-to-text digit limit matches no listed value
+            return None
+        return text.casefold()
     return None
 
 
@@ -592,7 +616,10 @@ class _Plan:
                 return self.r_no_subject, (), _EMPTY, _NO_DEADLINES
             # 2-5. What the subject asked for, from the consent source.
             if lookup is not None:
-                state = lookup(sid if type(sid) is str else str(sid))
+                key = subject_key(sid)
+                if key is None:
+                    return self.r_no_subject, (), _EMPTY, _NO_DEADLINES
+                state = lookup(key)
                 if state is not None:
                     if state.erasure_requested and not self.erasure_exempt:
                         return self.r_erasure, (), _EMPTY, _NO_DEADLINES
@@ -629,7 +656,10 @@ class _Plan:
                     return self.r_child, (), _EMPTY, _NO_DEADLINES
         # 13-19. Fields.
         keys = tuple(record)
-        shape = self._shapes.get(keys)
+        try:
+            shape = self._shapes.get(keys)
+        except Exception:  # keys that cannot be hashed: a mapping no record can be
+            return self.r_invalid, (), _EMPTY, _NO_DEADLINES
         if shape is None:
             shape = self._shape(keys)
         kept = shape.kept
@@ -727,10 +757,14 @@ class _Plan:
         age_limit = self.default_age
         if self.subject_country is not None:
             country = get(self.subject_country)
-            if isinstance(country, str) and country.strip():
+            code = str.__str__(country).strip() if isinstance(country, str) else ""
+            if code:
                 # The subject's country when known; a country the table lacks: the default (16).
-                age_limit = self.ages.get(country.strip().upper(), self.unknown_country_age)
-        today = at.astimezone(self.tz).date()
+                age_limit = self.ages.get(code.upper(), self.unknown_country_age)
+        try:
+            today = at.astimezone(self.tz).date()
+        except OverflowError:  # at the edge of the calendar (year 9999): the date in UTC
+            today = at.date()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return age < age_limit
 

@@ -21,6 +21,7 @@ from gdprkit._decision import (
     compile_plan,
     decide,
     is_missing,
+    subject_key,
 )
 from gdprkit._errors import ConfigurationError, ProcessingDenied
 from gdprkit._policy import Policy, load_policy
@@ -145,11 +146,12 @@ def _chunks(
     assert sid is not None  # noqa: S101 - checked by _lookup_for before any record
     while chunk := list(islice(records, _CHUNK)):
         subjects = {
-            str(value)
+            key
             for record in chunk
             if isinstance(record, Mapping)
             and (value := record.get(sid)) is not None
             and not is_missing(value)
+            and (key := subject_key(value)) is not None
         }
         states: Mapping[str, ConsentState] = bulk(subjects, purpose, at=at) if subjects else {}
         yield chunk, functools.partial(_state_of, states, NO_CONSENT)

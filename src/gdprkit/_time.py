@@ -197,8 +197,8 @@ def parse_instant(value: object, tz: tzinfo = UTC, dayfirst: bool = False) -> da
         return v if v.tzinfo is not None and v.utcoffset() is not None else v.replace(tzinfo=tz)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=tz)
-    if isinstance(value, str):  # str subclasses
-        return _parse_text(str(value), tz, dayfirst)
+    if isinstance(value, str):  # str subclasses: their plain text, none of their methods run
+        return _parse_text(str.__str__(value), tz, dayfirst)
     return None
 
 
