@@ -6,6 +6,9 @@ consents, objections and erasure requests, and prints per purpose how many recor
 through, how many were rejected and why (reason code and article), which fields were dropped,
 and one processed record, pseudonymised.
 
+The ledger is the embedded SQLite one, in ``consents.db`` beside this script, recreated at each
+run (``--ledger URL`` for another database, ``--ledger memory`` for one in memory).
+
     make demo            # or: python examples/crm/demo.py [--ledger sqlite:///path.db]
 """
 
@@ -25,6 +28,15 @@ import gdprkit
 from gdprkit import ARTICLES, ConsentLedger, Evidence, KeyRing, enforce, load_policy, validate
 
 HERE = Path(__file__).parent
+#: The demo's ledger: a SQLite file beside the script, recreated at each run.
+LEDGER_FILE = HERE / "consents.db"
+
+
+def fresh_sqlite_ledger(path: Path) -> str:
+    """The URL of an empty SQLite ledger at ``path``: the file of a previous run is removed."""
+    for suffix in ("", "-wal", "-shm", "-journal", "-gdprkit-lock"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
 
 
 def read_customers(path: Path) -> Iterator[dict[str, Any]]:
@@ -57,13 +69,21 @@ def build_ledger(url: str | None, customers: list[dict[str, Any]]) -> ConsentLed
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ledger", default=None, help="ledger URL (default: in memory)")
+    parser.add_argument(
+        "--ledger",
+        default=None,
+        help="ledger URL, or 'memory' (default: a fresh SQLite file, consents.db, beside the demo)",
+    )
     parser.add_argument("--data", type=Path, default=HERE / "customers.csv")
     args = parser.parse_args(argv)
 
     policy = load_policy(HERE / "policy.yaml")
     customers = list(read_customers(args.data))
-    ledger = build_ledger(args.ledger, customers)
+    if args.ledger is None:
+        url: str | None = fresh_sqlite_ledger(LEDGER_FILE)
+    else:
+        url = None if args.ledger == "memory" else args.ledger
+    ledger = build_ledger(url, customers)
     keys = KeyRing.generate()  # in production: KeyRing.from_env() (GDPRKIT_KEYS)
     at = REFERENCE
 
@@ -75,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "validate: "
-        + (", ".join(f"{k.strip()} ×{n}" for k, n in invalid.most_common(5)) or "clean")
+        + (", ".join(f"{k.strip()} ×{n}" for k, n in invalid.most_common(5)) or "clean")  # noqa: RUF001 - a multiplication sign, meant
     )
     print()
 
@@ -107,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ledger chain head: {ledger.head()[:16]}…  verify: ", end="")
     ledger.verify()
     print("ok")
+    ledger.close()
     return 0
 
 

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -593,6 +594,33 @@ def test_writers_killed_mid_stream_lose_no_acknowledged_event(
     event = ledger.give(SUBJECT, "newsletter", at=AT, evidence=WEB)
     assert event.seq == len(stored) + 1
     ledger.verify(expected_head=acks[last][0])
+
+
+def test_a_ledger_opened_before_a_fork_serves_parent_and_child(
+    sql_url: str, open_ledger: Opener
+) -> None:
+    """multiprocessing forks on Linux: the child must not reuse the parent's connections."""
+    ledger = open_ledger(sql_url)
+    ledger.give(SUBJECT, "newsletter", at=AT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, Python 3.12+
+        pid = os.fork()
+    if pid == 0:  # the child: append through the inherited ledger, then leave at once
+        code = 0
+        try:
+            for i in range(20):
+                ledger.give(f"K-{i}", "newsletter", at=AT)
+        except BaseException:  # any failure: reported through the exit code
+            code = 1
+        os._exit(code)
+    mine = [ledger.give(f"P-{i}", "newsletter", at=AT) for i in range(20)]
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    ledger.verify()
+    stored = _stored(ledger)
+    assert len(stored) == 41
+    assert all(stored[e.seq] == (e.hash, e.subject) for e in mine)
+    assert ledger.state("K-19", "newsletter", at=AT).status == "given"
 
 
 def test_threads_and_a_process_share_one_sqlite_file(sqlite_url: str, open_ledger: Opener) -> None:

@@ -47,6 +47,7 @@ import json
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -314,14 +315,20 @@ class _Turn:
     (Windows, a read-only directory) the busy timeout alone does.
     """
 
-    __slots__ = ("_fd",)
+    __slots__ = ("_fd", "_path")
 
     def __init__(self, path: str | None) -> None:
+        self._path = path
         self._fd: int | None = None
-        if path is None or sys.platform == "win32":
+        self.reopen()
+
+    def reopen(self) -> None:
+        """Open the file (again: a forked child must not share its parent's lock)."""
+        self.close()
+        if self._path is None or sys.platform == "win32":
             return
         try:
-            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError:
             self._fd = None
 
@@ -347,6 +354,7 @@ class SqlBackend:
     """Events in a SQL table, appended under a lock on the chain head, never updated."""
 
     __slots__ = (
+        "__weakref__",
         "_engine",
         "_head_sql",
         "_insert_sql",
@@ -387,16 +395,22 @@ class SqlBackend:
             # One bound value (a JSON array) whatever the number of subjects: one query.
             self._many_sql = _MANY_SQLITE
 
-            turn = self._turn
-
             @contextmanager
             def write() -> Iterator[Connection]:
-                with turn.held(), engine.connect() as conn:
+                with self._turn.held(), engine.connect() as conn:
                     conn.execution_options(gdprkit_immediate=True)
                     with conn.begin():
                         yield conn
 
         self._write: Any = write
+        _OPEN.add(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: connections, locks and the turn file are the parent's; drop
+        them (without closing the parent's connections) so the child opens its own."""
+        self._lock = threading.Lock()
+        self._turn.reopen()
+        self._engine.dispose(close=False)
 
     # -- errors --
 
@@ -576,8 +590,23 @@ class SqlBackend:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        _OPEN.discard(self)
         self._engine.dispose()
         self._turn.close()
+
+
+#: Backends open in this process, reset in a child after ``fork`` (multiprocessing's default
+#: on Linux): a pooled connection or a lock must never be shared between two processes.
+_OPEN: weakref.WeakSet[SqlBackend] = weakref.WeakSet()
+
+
+def _reset_after_fork() -> None:
+    for backend in list(_OPEN):
+        backend._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 # -- opening ------------------------------------------------------------------------------------
