@@ -23,8 +23,8 @@ Choices where design.md §11 is silent (documented in ``docs/reference/rights.md
 * Undeclared fields are personal data of unknown kind: they are erased (``field.undeclared``),
   never copied.
 * The anonymous copy holds only the fields that leave under an anonymise rule, never identity,
-  contact, online, special, criminal, free-text, card or bank-account data; birth dates become
-  the year, other dates the month (``YYYY-MM``), other values are kept as they are.
+  contact, online, special, criminal, free-text, card or bank-account data; dates, birth dates
+  included, become the month (``YYYY-MM``, design §11), other values are kept as they are.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ class _Storage:
                     n for n, c in categories.items() if any(covers(x, c) for x in listed)
                 )
         self.anonymise = frozenset(anonymise)
-        # How each field enters an anonymous copy: None (never), "year", "month", "value".
+        # How each field enters an anonymous copy: None (never), "month", "value".
         formats = _formats(policy)
         kinds: dict[str, str | None] = {}
         for name, category in categories.items():
@@ -212,9 +212,12 @@ class _Storage:
                 covers(c, category) for c in _NEVER_ANONYMOUS_CATEGORIES
             ):
                 kinds[name] = None
-            elif name == subject.birth_date or covers("demographic.birth_date", category):
-                kinds[name] = "year"
-            elif formats.get(name) == "date":
+            elif (
+                name == subject.birth_date
+                or covers("demographic.birth_date", category)
+                or formats.get(name) == "date"
+            ):
+                # design §11: "dates generalised to the month", birth dates included
                 kinds[name] = "month"
             else:
                 kinds[name] = "value"
@@ -332,7 +335,7 @@ class _Storage:
         if instant is None:
             return None  # an unreadable date may be anything: never copied
         local = instant.astimezone(self.tz)
-        return local.year if kind == "year" else f"{local.year:04d}-{local.month:02d}"
+        return f"{local.year:04d}-{local.month:02d}"
 
 
 def _needed(plan: _Plan, name: str) -> bool:

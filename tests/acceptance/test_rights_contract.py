@@ -249,11 +249,6 @@ def test_reports_accept_at_none(policy, fn):
     json.dumps(rep)
 
 
-@pytest.mark.xfail(
-    reason="CONTRACT: §11 anonymous copy 'dates generalised to the month'; the library makes "
-    "birth dates the year ('1980', not '1980-05')",
-    strict=True,
-)
 def test_sweep_anonymous_dates_generalised_to_month():
     """§11: anonymous copy has "dates generalised to the month" (birth dates included)."""
 
