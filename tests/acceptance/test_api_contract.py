@@ -181,3 +181,30 @@ def test_criminal_cannot_be_redefined():
     data["categories"] = {"criminal.minor": {"description": "x", "special": False}}
     with pytest.raises(gdprkit.PolicyError):
         gdprkit.load_policy(data)
+
+
+def test_keyword_names_to_the_letter(tmp_path, policy):
+    led = gdprkit.ConsentLedger(url=f"sqlite:///{tmp_path / 'k.db'}")
+    ev = gdprkit.Evidence(method="app", notice_version="1", reference="r")
+    led.give("C001", "profiling", at=utc(2025, 1, 1), evidence=ev, explicit=False, parental=False)
+    assert led.state("C001", "profiling", at=AT).status == "given"
+    assert gdprkit.ConsentLedger(url=None).state("x", "y", at=AT).status == "none"
+    keys = gdprkit.KeyRing({"k1": bytes(range(32))}, active="k1")
+    gdprkit.pseudonymise("v", keys=keys, method="token", domain="default", category=None)
+    ct = gdprkit.pseudonymise("v", keys=keys, method="encrypt", domain="d")
+    assert gdprkit.reveal(ct, keys=keys, domain="d") == "v"
+    d = gdprkit.decide(policy, customer(), "profiling", at=AT, consents=led)
+    assert d.apply(customer(), keys=keys)["customer_id"] != "C001"
+    it = gdprkit.enforce(
+        policy, [customer()], "profiling", at=AT, consents=led, keys=keys, rejected=None
+    )
+    assert len(list(it)) == 1
+    deco = gdprkit.requires_purpose(
+        "profiling", policy=policy, consents=led, keys=keys, on_denied="skip", arg=None
+    )
+    assert callable(deco)
+    path = tmp_path / "keys.txt"
+    path.write_text("k1:" + "A" * 43)
+    assert gdprkit.KeyRing.from_file(str(path)).active == "k1"
+    assert list(gdprkit.sweep(policy, [customer()], at=AT, consents=None))
+    gdprkit.erasure_plan(policy, customer(), at=AT, consents=None)

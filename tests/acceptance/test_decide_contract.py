@@ -877,3 +877,71 @@ def test_transform_domain():
 def test_decision_denied_fields_empty(policy):
     d = gdprkit.decide(policy, customer(relationship="x"), "contract", at=AT)
     assert d.fields == frozenset()
+
+
+def test_cap_rule_on_parent_category_is_capped(ledger):
+    def mutate(data):
+        data["purposes"]["profiling"]["retention"] = [
+            {"categories": ["commercial"], "period": "P36M", "from": "last_purchase_at"}
+        ]
+        data["jurisdictions"]["IT"]["extensions"] = []
+
+    d = _profiling_decision(make_policy(mutate), AT - relativedelta(months=13), ledger)
+    dropped(d, "purchases_total", "retention.expired")
+
+
+def test_cap_extension_only_for_its_purpose():
+    def mutate(data):
+        data["purposes"]["direct_marketing"]["retention"][1]["period"] = "P48M"
+        data["jurisdictions"]["IT"]["extensions"] = [
+            {"purpose": "profiling", "period": "P7Y", "reference": "r"}
+        ]
+
+    pol = make_policy(mutate)
+    rec = customer(last_purchase_at=AT - relativedelta(months=25))
+    d = gdprkit.decide(pol, rec, "direct_marketing", at=AT)
+    dropped(d, "purchases_total", "retention.expired")
+
+
+def test_direct_marketing_without_purchase_rule_fails_closed_in_italy():
+    def mutate(data):
+        data["purposes"]["direct_marketing"]["retention"].pop(1)
+
+    d = gdprkit.decide(make_policy(mutate), customer(), "direct_marketing", at=AT)
+    assert d.allowed is True, codes(d)
+    dropped(d, "purchases_total", "retention.anchor_missing")
+
+
+def test_no_fail_closed_outside_italy():
+    def mutate(data):
+        data["controller"]["country"] = "DE"
+        data["purposes"]["direct_marketing"]["retention"].pop(1)
+
+    d = gdprkit.decide(make_policy(mutate), customer(), "direct_marketing", at=AT)
+    assert "purchases_total" in d.fields, d.dropped
+
+
+def test_16_column_consent_without_explicit_setting_is_not_explicit():
+    def mutate(data):
+        data["purposes"]["allergy_alerts"]["consent"] = {
+            "field": "consent_marketing",
+            "at": "consent_marketing_at",
+        }
+
+    d = gdprkit.decide(make_policy(mutate), customer(allergies="nuts"), "allergy_alerts", at=AT)
+    assert d.allowed is True, codes(d)
+    dropped(d, "allergies", "consent.not_explicit")
+
+
+def test_15_other_special_condition_keeps_special_field():
+    def mutate(data):
+        data["purposes"]["care"] = {
+            "basis": "contract",
+            "special": "health_care",
+            "categories": ["identity", "special.health"],
+            "retention": [{"period": "P10Y", "from": "last_purchase_at"}],
+        }
+
+    d = gdprkit.decide(make_policy(mutate), customer(allergies="nuts"), "care", at=AT)
+    assert d.allowed is True, codes(d)
+    assert "allergies" in d.fields

@@ -144,3 +144,16 @@ def test_plugin_gdpr_policy_from_flag(tmp_path):
         tmp_path, "[pytest]\n", ["--gdpr-policy", str(tmp_path / "proj" / "conf" / "policy.yaml")]
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_assert_no_raw_identifiers_ignores_other_categories(policy):
+    """Only identity, contact, online, special and criminal inputs count as raw identifiers."""
+    inputs = [customer(notes="prefers mornings", birth_date="1980-05-17")]
+    outputs = [{"notes": "prefers mornings", "birth_date": "1980-05-17", "purchases_total": 250}]
+    testing.assert_no_raw_identifiers(outputs, inputs, policy)
+
+
+def test_assert_no_raw_identifiers_special_field(policy):
+    inputs = [customer(allergies="peanut allergy")]
+    with pytest.raises(AssertionError):
+        testing.assert_no_raw_identifiers([{"a": "peanut allergy"}], inputs, policy)
