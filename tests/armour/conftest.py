@@ -1,7 +1,7 @@
 """gdprkit's own armour: invariants as hypothesis properties, and a corpus of hostile inputs.
 
 Two hypothesis profiles, chosen by the environment variable ``GDPRKIT_HYPOTHESIS``:
-``ci`` (default: 150 examples per property, a few seconds each) and ``thorough`` (2 000
+``ci`` (default: 100 examples per property, a few seconds each) and ``thorough`` (2 000
 examples per property, for a long run by hand:
 ``GDPRKIT_HYPOTHESIS=thorough .venv/bin/python -m pytest tests/armour``).
 """
@@ -12,7 +12,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-PROFILES = {"ci": 150, "thorough": 2000}
+PROFILES = {"ci": 100, "thorough": 2000}
 
 for _name, _examples in PROFILES.items():
     settings.register_profile(

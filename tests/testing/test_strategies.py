@@ -224,3 +224,17 @@ def test_generated_policies_load_and_their_records_validate(
 def test_policy_documents_are_plain_mappings(document: dict[str, Any]) -> None:
     assert document["version"] == 1
     assert isinstance(load_policy(document), Policy)
+
+
+@pytest.mark.parametrize("fold", [0, 1])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_allowed_records_at_a_daylight_saving_gap(fold: int, data: st.DataObject) -> None:
+    """Regression: at 02:00 on the night New York springs forward (an imaginary local time),
+    anchors computed by local arithmetic landed an hour after `at`; they are computed in UTC."""
+    from zoneinfo import ZoneInfo
+
+    policy = POLICIES["design"]
+    at = datetime(2020, 3, 8, 2, 0, fold=fold, tzinfo=ZoneInfo("America/New_York"))
+    record = data.draw(records(policy, "direct_marketing", at=at, allowed=True))
+    assert decide(policy, record, "direct_marketing", at=at).allowed

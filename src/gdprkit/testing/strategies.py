@@ -575,8 +575,10 @@ def _spans(policy: Policy, purpose: str, at: datetime) -> dict[str, timedelta]:
 
 
 def _before(at: datetime, span: timedelta) -> S[datetime]:
-    """Instants in ``[at - span, at]``."""
-    return st.floats(min_value=0, max_value=1).map(lambda f: at - span * f)
+    """Instants in ``[at - span, at]``, computed in UTC (wall-clock arithmetic on a time in a
+    daylight-saving gap or fold would move it), shown in ``at``'s zone."""
+    utc = at.astimezone(UTC)
+    return st.floats(min_value=0, max_value=1).map(lambda f: (utc - span * f).astimezone(at.tzinfo))
 
 
 def _allowed_values(policy: Policy, purpose: str, at: datetime) -> dict[str, S[Any]]:
@@ -605,6 +607,21 @@ def _allowed_values(policy: Policy, purpose: str, at: datetime) -> dict[str, S[A
                 "admit no valid value"
             )
         out[field] = st.sampled_from(valid)
+    if (
+        plan.needs_consent
+        and plan.consent_field is not None
+        and plan.consent_at is None
+        and (plan.demonstrable or plan.valid_for is not None)
+    ):
+        raise ValueError(
+            f"purpose {purpose!r} can allow no record: its consent column has no 'at' column, "
+            "so no consent read from it is demonstrable (consent.unproven)"
+        )
+    if plan.needs_consent and plan.consent_field is None and subject.id is None:
+        raise ValueError(
+            f"purpose {purpose!r} can allow no record: its consent comes from a consent source, "
+            "which needs subject.id to ask about a record"
+        )
     if plan.consent_field is not None and plan.needs_consent:
         out[plan.consent_field] = st.sampled_from(_FLAGS_TRUE)
         if plan.consent_explicit is not None:
@@ -924,6 +941,11 @@ _FIELD_POOL: Final = (
     ("consent_explicit", "meta", None),
     ("consent_parental", "meta", None),
 )
+# What nearly every CRM holds: drawn into a generated policy more often than the rest.
+_CORE_FIELDS: Final = frozenset(
+    {"customer_id", "email", "source", "relationship", "birth_date", "country",
+     "last_purchase_at", "consent_marketing", "consent_marketing_at"}
+)  # fmt: skip
 _CUSTOM: Final = {"loyalty.points": False, "wellbeing.diet": True}
 _PERIODS: Final = ("P1M", "P6M", "P12M", "P24M", "P36M", "P10Y", "P30D", "P1Y6M", "P2W", "PT12H")
 _PURPOSE_NAMES: Final = (
@@ -1023,9 +1045,11 @@ def _purpose_document(
 
 @st.composite
 def _policy_document(draw: st.DrawFn, max_purposes: int) -> dict[str, Any]:
-    pool = draw(
-        st.lists(st.sampled_from(_FIELD_POOL), min_size=1, max_size=14, unique_by=lambda f: f[0])
-    )
+    pool = [
+        spec
+        for spec in _FIELD_POOL
+        if draw(st.integers(0, 9)) < (8 if spec[0] in _CORE_FIELDS else 3)
+    ] or [_FIELD_POOL[0]]
     fields: dict[str, Any] = {}
     categories: dict[str, str] = {}
     for name, category, fmt in pool:
@@ -1039,7 +1063,7 @@ def _policy_document(draw: st.DrawFn, max_purposes: int) -> dict[str, Any]:
         ("source", "source"),
         ("relationship", "relationship"),
     ):
-        if name in fields and draw(st.integers(0, 4)) > 0:
+        if name in fields and draw(st.integers(0, 9)) > 0:
             subject[role] = name
     names = draw(
         st.lists(st.sampled_from(_PURPOSE_NAMES), min_size=1, max_size=max_purposes, unique=True)
