@@ -208,3 +208,31 @@ def test_keyword_names_to_the_letter(tmp_path, policy):
     assert gdprkit.KeyRing.from_file(str(path)).active == "k1"
     assert list(gdprkit.sweep(policy, [customer()], at=AT, consents=None))
     gdprkit.erasure_plan(policy, customer(), at=AT, consents=None)
+
+
+_APPEND = """
+import sys
+from datetime import UTC, datetime
+import gdprkit
+led = gdprkit.ConsentLedger(sys.argv[1])
+for i in range(15):
+    led.give(f"{sys.argv[2]}-{i}", "p", at=datetime(2025, 1, 1, tzinfo=UTC),
+             evidence=gdprkit.Evidence("app"))
+"""
+
+
+def test_ledger_several_processes_append(tmp_path):
+    url = f"sqlite:///{tmp_path / 'mp.db'}"
+    gdprkit.ConsentLedger(url).verify()  # create
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _APPEND, url, f"P{n}"], stderr=subprocess.PIPE, text=True
+        )
+        for n in range(3)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    led = gdprkit.ConsentLedger(url)
+    led.verify()
+    assert sum(len(list(led.events(f"P{n}-{i}"))) for n in range(3) for i in range(15)) == 45

@@ -945,3 +945,43 @@ def test_15_other_special_condition_keeps_special_field():
     d = gdprkit.decide(make_policy(mutate), customer(allergies="nuts"), "care", at=AT)
     assert d.allowed is True, codes(d)
     assert "allergies" in d.fields
+
+
+def test_04_objection_without_purpose_spares_non_marketing_consent_purpose(policy, ledger):
+    ledger.give("C001", "profiling", at=utc(2025, 1, 1), evidence=evidence())
+    ledger.object("C001", at=utc(2025, 6, 1))
+    d = gdprkit.decide(policy, customer(), "profiling", at=AT, consents=ledger)
+    assert d.allowed is True, codes(d)
+
+
+def test_04_objection_naming_the_marketing_purpose(policy, ledger):
+    ledger.object("C001", at=utc(2025, 6, 1), purpose="direct_marketing")
+    d = gdprkit.decide(policy, customer(), "direct_marketing", at=AT, consents=ledger)
+    assert d.allowed is False
+
+
+def test_05_objection_naming_consent_purpose_is_not_check_5(policy, ledger):
+    ledger.give("C001", "profiling", at=utc(2025, 1, 1), evidence=evidence())
+    ledger.object("C001", at=utc(2025, 6, 1), purpose="profiling")
+    d = gdprkit.decide(policy, customer(), "profiling", at=AT, consents=ledger)
+    assert "objection.processing" not in codes(d)
+
+
+def test_05_public_task(ledger):
+    def mutate(data):
+        data["purposes"]["census"] = {
+            "basis": "public_task",
+            "categories": ["identity.customer_id"],
+        }
+
+    pol = make_policy(mutate)
+    assert gdprkit.decide(pol, customer(), "census", at=AT, consents=ledger).allowed
+    ledger.object("C001", at=utc(2025, 6, 1), purpose="census")
+    denied(
+        gdprkit.decide(pol, customer(), "census", at=AT, consents=ledger), "objection.processing"
+    )
+
+
+def test_05_objection_to_other_purpose_does_not_deny(xpolicy, ledger):
+    ledger.object("C001", at=utc(2025, 6, 1), purpose="contract")
+    assert gdprkit.decide(xpolicy, customer(), "analytics", at=AT, consents=ledger).allowed
