@@ -183,3 +183,59 @@ def test_sweep_table_with_surrogate_primary_key(tmp_path, policy):
         (1, "A", None)
     ]
     con.close()
+
+
+def test_requires_purpose_raise_after_earlier_records(policy):
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+
+    def fresh(**over):
+        return customer(
+            consent_marketing_at=now - timedelta(days=30),
+            last_purchase_at=now - timedelta(days=3),
+            **over,
+        )
+
+    sent = []
+
+    @gdprkit.requires_purpose("direct_marketing", policy=policy, on_denied="raise")
+    def send(contacts):
+        for c in contacts:
+            sent.append(c)
+
+    with pytest.raises(gdprkit.ProcessingDenied) as ei:
+        send([fresh(), fresh(consent_marketing=False), fresh()])
+    assert len(sent) == 1
+    assert ei.value.decision.reasons[0].code == "consent.missing"
+
+
+def test_aware_at_in_other_timezone(policy):
+    from .conftest import ROME
+
+    at_rome = AT.astimezone(ROME)
+    a = gdprkit.decide(policy, customer(), "direct_marketing", at=AT)
+    b = gdprkit.decide(policy, customer(), "direct_marketing", at=at_rome)
+    assert a.allowed == b.allowed
+    assert a.valid_until == b.valid_until
+
+
+def test_access_report_until_none_when_unbounded():
+    def mutate(data):
+        data["purposes"]["contract"]["retention"] = []
+
+    pol = make_policy(mutate)
+    rep = gdprkit.access_report(pol, [customer()], at=AT)
+    assert rep["records"][0]["fields"]["email"]["purposes"]["contract"]["until"] is None
+
+
+def test_state_naive_at_refused(ledger):
+    from datetime import datetime
+
+    with pytest.raises((gdprkit.GdprkitError, ValueError, TypeError)):
+        ledger.state("C001", "p", at=datetime(2025, 1, 1))
+
+
+def test_bad_timezone_is_policy_error():
+    with pytest.raises(gdprkit.PolicyError):
+        make_policy(lambda d: d["settings"].__setitem__("timezone", "Mars/Olympus"))
