@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from gdprkit._errors import ConfigurationError
 from gdprkit._jurisdictions import bundled
 from gdprkit._taxonomy import KEYED_METHODS, LegalBasis, SpecialCondition, covers
-from gdprkit._time import Period, parse_date, parse_instant, parse_period, require_aware, zone
+from gdprkit._time import (
+    Period,
+    in_utc,
+    parse_date,
+    parse_instant,
+    parse_period,
+    require_aware,
+    zone,
+)
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
@@ -892,7 +900,7 @@ def decide(
     plan = compile_plan(policy, purpose)
     when = require_aware(at)
     denial, kept, dropped, deadlines = plan.evaluate(
-        record, when, _lookup_for(consents, purpose, when, plan)
+        record, in_utc(when), _lookup_for(consents, purpose, when, plan)
     )
     if denial is not None:
         return Decision(

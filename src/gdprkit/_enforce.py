@@ -25,7 +25,7 @@ from gdprkit._decision import (
 )
 from gdprkit._errors import ConfigurationError, ProcessingDenied
 from gdprkit._policy import Policy, load_policy
-from gdprkit._time import require_aware
+from gdprkit._time import in_utc, require_aware
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
@@ -91,6 +91,7 @@ class Enforcement(Iterator[dict[str, Any]]):
         rejected: Callable[[Any, Decision], object] | None,
     ) -> Iterator[dict[str, Any]]:
         at = self.at
+        instant = in_utc(at)  # comparisons between instants, not wall clocks (see in_utc)
         counts = self.counts
         evaluate = plan.evaluate
         projectors: dict[tuple[str, ...], Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
@@ -98,7 +99,7 @@ class Enforcement(Iterator[dict[str, Any]]):
         basis = plan.basis
         for chunk, lookup in _chunks(plan, records, consents, at):
             for record in chunk:
-                denial, kept, _dropped, _until = evaluate(record, at, lookup)
+                denial, kept, _dropped, _until = evaluate(record, instant, lookup)
                 if denial is not None:
                     counts[denial.code] += 1
                     if rejected is not None:

@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 __all__ = [
     "Period",
+    "in_utc",
     "parse_date",
     "parse_instant",
     "parse_period",
@@ -149,6 +150,21 @@ def require_aware(at: datetime | None, *, name: str = "at") -> datetime:
 
         raise ConfigurationError(f"{name} must be an aware datetime (naive times are ambiguous)")
     return at
+
+
+def in_utc(at: datetime) -> datetime:
+    """An aware ``at`` in UTC, so that comparing it with record times compares instants.
+
+    Python compares two datetimes that share a ``tzinfo`` by their wall clocks: in the hour a
+    zone falls back (or a time in the gap it springs over) that is not the order of the
+    instants, and a deadline would be read as up to an hour later than it is. In UTC every
+    comparison is between instants. At the edge of the calendar (year 1 or 9999) ``at``
+    itself.
+    """
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        return at
 
 
 _NUMERIC_DATE: Final = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
