@@ -73,11 +73,6 @@ def test_encrypt_reveals(out):
     assert gdprkit.reveal(result["last_name"], keys=keys).lower() == "rossi"
 
 
-@pytest.mark.xfail(
-    reason="CONTRACT: §7 'reveal gives the value back'; encrypt normalises identity.name "
-    "(lower case) before encrypting, so reveal returns 'rossi' for 'Rossi'",
-    strict=True,
-)
 def test_encrypt_reveals_exact_value(out):
     result, keys = out
     assert gdprkit.reveal(result["last_name"], keys=keys) == "Rossi"

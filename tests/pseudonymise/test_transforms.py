@@ -17,8 +17,8 @@ from gdprkit._pseudonymise import (
     KEYED_METHODS,
     TRANSFORM_METHODS,
     make_transform,
-    normaliser_for,
 )
+from gdprkit._pseudonymise._normalise import exact_text
 from gdprkit._taxonomy import KEYED_METHODS as TAXONOMY_KEYED
 from gdprkit._taxonomy import TRANSFORM_METHODS as TAXONOMY_METHODS
 
@@ -82,7 +82,10 @@ def test_token_and_encrypt_transforms_match_pseudonymise(
         value, keys=KEYS, method="encrypt", domain="crm", category=category
     )
     assert isinstance(ciphertext, str)
-    assert reveal(ciphertext, keys=KEYS, domain="crm") == normaliser_for(category)(value)
+    # encryption is reversible: the exact text comes back, not its normalised form
+    assert reveal(ciphertext, keys=KEYS, domain="crm") == exact_text(value)
+    if isinstance(value, str):
+        assert reveal(ciphertext, keys=KEYS, domain="crm") == value
 
 
 @given(value=st.text(min_size=1, max_size=60))

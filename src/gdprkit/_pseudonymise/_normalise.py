@@ -39,6 +39,7 @@ __all__ = [
     "NORMALISERS",
     "WHITESPACE",
     "Normaliser",
+    "exact_text",
     "normalise_codice_fiscale",
     "normalise_default",
     "normalise_email",
@@ -62,6 +63,16 @@ WHITESPACE: Final = (
 )
 _WHITESPACE_RUN: Final = re.compile(f"[{re.escape(WHITESPACE)}]+")
 _NON_DIGIT: Final = re.compile(r"[^0-9]+")
+
+
+def exact_text(value: object) -> str | None:
+    """``value`` as the exact text to encrypt, so that ``reveal`` gives it back unchanged: text
+    as it is (no case folding, no Unicode normalisation), other scalars as :func:`to_text`
+    writes them; ``None`` for blank text and for what is not a readable scalar."""
+    if isinstance(value, str):
+        s = value if type(value) is str else str.__str__(value)
+        return s if s.strip(WHITESPACE) else None
+    return to_text(value)
 
 
 def to_text(value: object) -> str | None:

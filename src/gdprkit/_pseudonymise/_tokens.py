@@ -25,7 +25,7 @@ from typing import Final
 
 from gdprkit._errors import ConfigurationError, CryptoError, MissingKeyError
 from gdprkit._pseudonymise._keys import KeyRing
-from gdprkit._pseudonymise._normalise import normaliser_for, normaliser_kind, to_text
+from gdprkit._pseudonymise._normalise import exact_text, normaliser_for, normaliser_kind, to_text
 
 __all__ = [
     "CIPHERTEXT_PATTERN",
@@ -145,7 +145,7 @@ def pseudonymise(
     domain: str = "default",
     category: str | None = None,
 ) -> str:
-    """``value`` normalised for its ``category``, then tokenised or encrypted.
+    """``value`` tokenised (normalised for its ``category`` first) or encrypted (as it is).
 
     ``method="token"`` (default): keyed, deterministic, irreversible. ``method="encrypt"``:
     deterministic and reversible with :func:`reveal`. Both use the active key of ``keys`` and
@@ -159,7 +159,9 @@ def pseudonymise(
     if not isinstance(method, str) or method not in PSEUDONYMISE_METHODS:
         raise ConfigurationError("method must be 'token' or 'encrypt'")
     domain = _check_domain(domain)
-    text = normaliser_for(category)(value)
+    # Tokens: the value normalised for its category (the same person, the same token from
+    # every source). Encryption: the exact text, so that reveal gives the value back.
+    text = normaliser_for(category)(value) if method == "token" else exact_text(value)
     if text is None:
         if to_text(value) is None:
             problem = f"unsupported type {type(value).__name__}"

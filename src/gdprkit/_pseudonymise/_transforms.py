@@ -39,6 +39,7 @@ from gdprkit._pseudonymise._keys import KeyRing
 from gdprkit._pseudonymise._normalise import (
     NORMALISERS,
     WHITESPACE,
+    exact_text,
     normalise_phone,
     normaliser_kind,
     to_text,
@@ -104,7 +105,7 @@ def make_transform(
             raise ConfigurationError("keys must be a KeyRing")
         if method == "token":
             return _token_transform(keys, domain, NORMALISERS[kind])
-        return _encrypt_transform(keys, domain, NORMALISERS[kind])
+        return _encrypt_transform(keys, domain, exact_text)  # reversible: the exact text
     if method == "drop":
         return _drop
     if method == "mask":
