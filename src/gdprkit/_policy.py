@@ -300,6 +300,12 @@ def _as_list(value: object) -> list[Any]:
     return []
 
 
+def _names(value: object, names: object) -> bool:
+    """Whether ``value`` is one of ``names`` (a set or mapping of text); a list or mapping
+    written where a name belongs is none (and cannot be hashed to look it up)."""
+    return isinstance(value, str) and value in names  # type: ignore[operator]
+
+
 def _field_category(spec: object) -> str | None:
     if isinstance(spec, str):
         return spec
@@ -347,7 +353,7 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
 
     subject = _as_map(raw.get("subject"))
     for role, field in subject.items():
-        if field is not None and field not in declared:
+        if field is not None and not _names(field, declared):
             yield PolicyProblem(f"subject.{role}", f"names undeclared field {field!r}")
 
     purposes = _as_map(raw.get("purposes"))
@@ -359,7 +365,7 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
             if not known_category(category):
                 yield PolicyProblem(f"{loc}.categories.{i}", f"unknown category {category!r}")
         for i, field in enumerate(_as_list(p.get("requires"))):
-            if field not in declared:
+            if not _names(field, declared):
                 yield PolicyProblem(f"{loc}.requires.{i}", f"names undeclared field {field!r}")
                 continue
             category = _field_category(fields[field])
@@ -372,7 +378,7 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
         for i, rule_raw in enumerate(_as_list(p.get("retention"))):
             rule = _as_map(rule_raw)
             anchor = rule.get("from", rule.get("from_"))
-            if anchor is not None and anchor not in declared:
+            if anchor is not None and not _names(anchor, declared):
                 yield PolicyProblem(
                     f"{loc}.retention.{i}.from", f"names undeclared field {anchor!r}"
                 )
@@ -382,15 +388,15 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
                         f"{loc}.retention.{i}.categories.{j}", f"unknown category {category!r}"
                     )
         for field in _as_map(p.get("transform")):
-            if field not in declared:
+            if not _names(field, declared):
                 yield PolicyProblem(f"{loc}.transform.{field}", "names an undeclared field")
         for field in _as_map(p.get("when")):
-            if field not in declared:
+            if not _names(field, declared):
                 yield PolicyProblem(f"{loc}.when.{field}", "names an undeclared field")
         consent = _as_map(p.get("consent"))
         for key in ("field", "at", "explicit", "parental"):
             column = consent.get(key)
-            if column is not None and column not in declared:
+            if column is not None and not _names(column, declared):
                 yield PolicyProblem(f"{loc}.consent.{key}", f"names undeclared field {column!r}")
         if consent.get("at") is not None and consent.get("field") is None:
             yield PolicyProblem(f"{loc}.consent", "'at' needs 'field' (the consent flag column)")
@@ -405,7 +411,7 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
             yield PolicyProblem(loc, "an ISO 3166-1 alpha-2 country code such as IT")
         for i, ext_raw in enumerate(_as_list(_as_map(settings_raw).get("extensions"))):
             target = _as_map(ext_raw).get("purpose")
-            if target is not None and target not in purposes:
+            if target is not None and not _names(target, purposes):
                 yield PolicyProblem(f"{loc}.extensions.{i}.purpose", f"unknown purpose {target!r}")
 
 
