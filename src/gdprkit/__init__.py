@@ -8,8 +8,6 @@ and which of its fields, ``enforce`` that over streams, and ``pseudonymise`` ide
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from gdprkit._consent import ConsentLedger, ConsentState, Evidence
 from gdprkit._decision import ARTICLES, Decision, Reason, decide
 from gdprkit._enforce import Enforcement, enforce, requires_purpose
@@ -39,10 +37,21 @@ from gdprkit._rights import (
 from gdprkit._taxonomy import LegalBasis, SpecialCondition
 from gdprkit._validation import Violation, validate
 
-try:
-    __version__ = version("gdprkit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the package metadata on first use (importlib.metadata costs
+    more to import than the rest of gdprkit: ``import gdprkit`` stays fast)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+        try:
+            found = version("gdprkit")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            found = "0.0.0"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module 'gdprkit' has no attribute {name!r}")
+
 
 __all__ = [
     "ARTICLES",

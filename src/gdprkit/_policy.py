@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from gdprkit._errors import ConfigurationError, PolicyError, PolicyProblem
+from gdprkit._formats import is_country
 from gdprkit._taxonomy import (
     BUILTIN_CATEGORIES,
     FORMAT_NAMES,
@@ -95,7 +96,7 @@ class Controller(_Model):
     def _country(cls, value: object) -> object:
         if isinstance(value, str):
             value = value.strip().upper()
-            if not _COUNTRY.match(value):
+            if not _COUNTRY.match(value) or not is_country(value):
                 raise ValueError("an ISO 3166-1 alpha-2 country code such as IT")
         return value
 
