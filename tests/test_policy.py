@@ -67,6 +67,11 @@ categories = ["contact"]
     [
         (lambda r: r.update(controler={}), "controler", "unknown key"),
         (
+            lambda r: r["controller"].update(country="XX"),
+            "controller.country",
+            "ISO 3166-1",
+        ),
+        (
             lambda r: r["purposes"]["contract"].update(retension=[]),
             "purposes.contract.retension",
             "unknown key",
