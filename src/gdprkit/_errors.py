@@ -7,6 +7,7 @@ Every exception derives from one root, and mixes in the standard type it resembl
     ├── ConfigurationError  (ValueError)  a call that cannot run as configured (missing keys...)
     ├── ProcessingDenied                  the domain signal: a record may not be processed
     ├── LedgerError                       a consent ledger that cannot answer or does not verify
+    ├── AuditError                        an audit trail that cannot be written or does not verify
     ├── CryptoError         (ValueError)  a token or ciphertext that cannot be opened (opaque)
     └── MissingKeyError     (KeyError)    a key id that the key ring does not hold
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from gdprkit._decision import Decision
 
 __all__ = [
+    "AuditError",
     "ConfigurationError",
     "CryptoError",
     "GdprkitError",
@@ -77,6 +79,22 @@ class ProcessingDenied(GdprkitError):  # noqa: N818 - a domain signal, not an er
 
 class LedgerError(GdprkitError):
     """A consent ledger that cannot be reached, written, or verified."""
+
+
+class AuditError(GdprkitError):
+    """An audit trail that cannot be written, or does not verify.
+
+    ``line`` is the 1-based number of the first broken line (for a cut-off tail, the line after
+    the last one) and ``kind`` what was found there: ``"edited"``, ``"deleted"``,
+    ``"inserted"``, ``"reordered"``, ``"unlinked"`` (a line that does not link to the one before
+    it), ``"torn"`` (an incomplete last line: a write was interrupted) or ``"cut_off"``. Both are
+    ``None`` for an error that is not a broken chain. The message never quotes a line.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.kind = kind
 
 
 class CryptoError(GdprkitError, ValueError):

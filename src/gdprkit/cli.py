@@ -4,12 +4,15 @@
     gdprkit schema                       the JSON Schema of the policy format, for editors
     gdprkit ropa POLICY [--json]         the Art. 30 record of processing activities
     gdprkit notice POLICY [--purpose P]  the Art. 13 information notice, in Markdown
-    gdprkit enforce POLICY PURPOSE IN OUT [--rejected F] [--at ISO] [--ledger URL]
+    gdprkit enforce POLICY PURPOSE IN OUT [--rejected F] [--at ISO] [--ledger URL] [--audit F]
                                          stream CSV, JSON Lines or Parquet through a purpose
-    gdprkit sweep POLICY URL TABLE [--dry-run] [--at ISO] [--anonymous-table T]
+    gdprkit sweep POLICY URL TABLE [--dry-run] [--at ISO] [--anonymous-table T] [--audit F]
                                          storage limitation over a database table
     gdprkit keys generate [--id k1]      a new key ring, in the GDPRKIT_KEYS format
     gdprkit keys rotate                  the ring in $GDPRKIT_KEYS with a new active key
+    gdprkit audit verify FILE [--expected-head HASH]
+                                         check an audit trail (exit 1 at the first broken line)
+    gdprkit audit show FILE              print an audit trail's events as JSON Lines
 
 The command reads the clock once per run (``--at`` overrides it), keys from the environment
 (``GDPRKIT_KEYS``, or ``--keys-file``), and prints counts and codes, never record values.
@@ -28,10 +31,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from gdprkit._audit import AuditLog
 from gdprkit._consent import ConsentLedger
 from gdprkit._decision import Decision, compile_plan
 from gdprkit._enforce import enforce
-from gdprkit._errors import GdprkitError, PolicyError
+from gdprkit._errors import AuditError, GdprkitError, PolicyError
 from gdprkit._lint import lint
 from gdprkit._policy import Policy, load_policy
 from gdprkit._pseudonymise import KeyRing
@@ -96,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--ledger", help="consent ledger URL (e.g. sqlite:///consents.db)")
     run.add_argument("--keys-file", type=Path, help="key ring file (default: $GDPRKIT_KEYS)")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    run.add_argument("--audit", type=Path, help="audit trail (JSON Lines) recording the run")
     run.set_defaults(run=_enforce)
 
     sweep = sub.add_parser("sweep", help="apply storage limitation to a database table")
@@ -107,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--ledger", help="consent ledger URL")
     sweep.add_argument("--anonymous-table", help="table receiving the anonymous copies")
     sweep.add_argument("--batch-size", type=int, default=1000)
+    sweep.add_argument("--audit", type=Path, help="audit trail (JSON Lines) recording the run")
     sweep.set_defaults(run=_sweep)
 
     keys = sub.add_parser("keys", help="generate or rotate a key ring")
@@ -117,6 +123,16 @@ def _parser() -> argparse.ArgumentParser:
     rotate = keys_sub.add_parser("rotate", help="print $GDPRKIT_KEYS with a new active key")
     rotate.add_argument("--keys-file", type=Path)
     rotate.set_defaults(run=_keys_rotate)
+
+    audit = sub.add_parser("audit", help="verify or show an audit trail")
+    audit_sub = audit.add_subparsers(required=True, metavar="ACTION")
+    verify = audit_sub.add_parser("verify", help="check that an audit trail was not edited")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--expected-head", help="a head hash kept elsewhere: catches a cut tail")
+    verify.set_defaults(run=_audit_verify)
+    show = audit_sub.add_parser("show", help="print the events as JSON Lines")
+    show.add_argument("file", type=Path)
+    show.set_defaults(run=_audit_show)
     return parser
 
 
@@ -166,6 +182,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from gdprkit.integrations.sqlalchemy import sweep_table  # noqa: PLC0415 - optional extra
 
     policy = load_policy(args.policy)
+    audit = _open_audit(args.audit)
     with ExitStack() as stack:
         ledger = None
         if args.ledger:
@@ -193,7 +210,45 @@ def _sweep(args: argparse.Namespace) -> int:
         "reasons": dict(sorted(report.reasons.items())),
         "fields": dict(sorted(report.fields.items())),
     }
+    if audit is not None:
+        audit.record_sweep(policy, report=report, table=args.table)
     print(json.dumps(summary, indent=2))
+    return 0
+
+
+# -- audit --------------------------------------------------------------------------------
+
+
+def _open_audit(path: Path | None) -> AuditLog | None:
+    """The audit trail a run records into, checked before the run: a run whose record cannot
+    be appended (a torn or edited last line, an unwritable file) does not start."""
+    if path is None:
+        return None
+    log = AuditLog(path)
+    log.head()
+    return log
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise OSError(f"no audit trail at {str(args.file)!r}")
+    log = AuditLog(args.file)
+    try:
+        head = log.verify(args.expected_head)
+    except AuditError as exc:
+        print(f"gdprkit: {args.file}: {exc}", file=sys.stderr)
+        print(json.dumps({"ok": False, "line": exc.line, "kind": exc.kind}))
+        return 1
+    count = len(log.events())
+    print(json.dumps({"ok": True, "head": head, "events": count}))
+    return 0
+
+
+def _audit_show(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise OSError(f"no audit trail at {str(args.file)!r}")
+    for event in AuditLog(args.file).events():
+        print(event.to_json())
     return 0
 
 
@@ -341,6 +396,7 @@ def _columns(policy: Policy, purpose: str) -> list[str]:
 def _enforce(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     at = _parse_at(args.at)
+    audit = _open_audit(args.audit)
     keys: KeyRing | None = None
     if args.keys_file is not None:
         keys = KeyRing.from_file(args.keys_file)
@@ -385,6 +441,8 @@ def _enforce(args: argparse.Namespace) -> int:
             if progress and stream.processed % 100_000 == 0:
                 print(f"\r{stream.processed:,} processed", end="", file=sys.stderr)
         counts = stream.counts
+    if audit is not None:
+        audit.record_enforce(policy, stream)
     if progress:
         print(file=sys.stderr)
     summary = {"purpose": args.purpose, **dict(sorted(counts.items()))}
