@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import traceback
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -387,6 +388,43 @@ def test_a_url_of_another_kind_is_a_configuration_error_without_the_url(
     with pytest.raises(ConfigurationError, match=match) as info:
         ConsentLedger(url)
     assert "s3cret" not in _whole(info.value)
+
+
+def test_a_postgresql_role_that_may_only_insert_and_select_can_append(
+    postgresql_url: str, open_ledger: Opener
+) -> None:
+    """The guide advises an appending role without UPDATE or DELETE: it must be enough."""
+    owner = open_ledger(postgresql_url)
+    owner.give(SUBJECT, "newsletter", at=AT)
+    role = f"appender_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(postgresql_url)
+    try:
+        with engine.begin() as conn:
+            schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+            conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN')
+            conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
+            conn.exec_driver_sql(f'GRANT SELECT, INSERT ON {EVENTS} TO "{role}"')
+            conn.exec_driver_sql(f'GRANT SELECT ON {META} TO "{role}"')
+        url = sa.engine.make_url(postgresql_url).set(username=role)
+        appender = open_ledger(url.render_as_string(hide_password=False))
+        appender.give("C-2002", "newsletter", at=AT, evidence=WEB)
+        appender.verify()
+        assert owner.state("C-2002", "newsletter", at=AT).status == "given"
+        appender.close()
+        direct = sa.create_engine(url)
+        try:
+            with (
+                pytest.raises(sa.exc.ProgrammingError, match="permission denied"),
+                direct.begin() as conn,
+            ):
+                conn.exec_driver_sql(f"UPDATE {EVENTS} SET subject = 'x'")
+        finally:
+            direct.dispose()
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
+        engine.dispose()
 
 
 def test_a_plain_postgresql_url_means_psycopg(postgresql_url: str, open_ledger: Opener) -> None:

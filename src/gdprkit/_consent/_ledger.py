@@ -10,6 +10,7 @@ consent on the day we sent that newsletter?" stays answerable years later.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -216,11 +217,13 @@ class ConsentLedger:
     manager, or call :meth:`close`, to release the storage.
     """
 
-    __slots__ = ("_backend", "_closed")
+    __slots__ = ("__weakref__", "_backend", "_closed", "_release")
 
     def __init__(self, url: str | None = None) -> None:
         self._backend = _backend_for(url)
         self._closed = False
+        # A ledger dropped without close() still releases its connections (and files).
+        self._release = weakref.finalize(self, self._backend.close)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -371,7 +374,7 @@ class ConsentLedger:
         """Release the storage. Further calls raise :class:`~gdprkit.LedgerError`."""
         if not self._closed:
             self._closed = True
-            self._backend.close()
+            self._release()  # the backend's close, once
 
     def __enter__(self) -> Self:
         return self

@@ -30,10 +30,11 @@ Concurrency and durability:
   lose the last commits, and an event whose call returned must survive those too. The price is
   one ``fsync`` of the WAL per append (see ``benchmarks/bench_ledger.py``); imports append in
   batches, one transaction and one ``fsync`` per batch.
-* PostgreSQL: every append takes ``LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE`` on the events
-  table (a lock on the chain head: it excludes other appenders, not readers) and reads the head
-  under it; the commit is durable when it returns (``synchronous_commit`` as the server sets
-  it). Schema creation is serialised by a transaction-level advisory lock.
+* PostgreSQL: every append takes a transaction-level advisory lock keyed by the schema (the
+  lock on the chain head: it excludes other appenders, not readers, and needs no privilege
+  beyond ``INSERT`` and ``SELECT``), then reads the head under it; in READ COMMITTED that read
+  sees every append committed before. The commit is durable when it returns
+  (``synchronous_commit`` as the server sets it). Schema creation is serialised the same way.
 
 Errors of the database layer surface as :class:`~gdprkit.LedgerError` naming what was being
 done and the database's error class or code (an SQLSTATE, an SQLite error name); never the URL,
@@ -100,6 +101,9 @@ _KINDS: Final = {k.value: k for k in EventKind}
 #: Evidence read back, shared between events (it is frozen): most events share a few.
 _EVIDENCE: dict[tuple[object, object, object], Evidence] = {}
 _EVIDENCE_CACHE: Final = 4096
+#: Second halves of the PostgreSQL advisory lock keys (the first is the schema's hash).
+_APPEND_KEY: Final = 0x67647031
+_SCHEMA_KEY: Final = 0x67647030
 #: How long a SQLite writer waits for the write lock before giving up, in seconds.
 _BUSY_TIMEOUT: Final = 30.0
 #: How long opening a PostgreSQL connection may take, in seconds (unless the URL says).
@@ -383,7 +387,10 @@ class SqlBackend:
         self._subject_sql = text(f"{_SELECT} WHERE subject = :subject ORDER BY seq")
         if kind == "postgresql":
             self._many_sql = f"{_SELECT} WHERE subject = ANY(:subjects)"
-            lock = text(f"LOCK TABLE {EVENTS} IN SHARE ROW EXCLUSIVE MODE")
+            # The lock on the chain head: a transaction-level advisory lock of this schema's
+            # ledger (LOCK TABLE would need UPDATE or DELETE rights, which an appending role
+            # should not have). Released at commit, rollback, or when the client dies.
+            lock = text(f"SELECT pg_advisory_xact_lock(hashtext(current_schema()), {_APPEND_KEY})")
 
             @contextmanager
             def write() -> Iterator[Connection]:
@@ -437,7 +444,9 @@ class SqlBackend:
         with self._guard("open the ledger"), begin() as conn:
             if self.kind == "postgresql":
                 conn.execute(
-                    self._sa.text("SELECT pg_advisory_xact_lock(hashtext(current_schema()), 7)")
+                    self._sa.text(
+                        f"SELECT pg_advisory_xact_lock(hashtext(current_schema()), {_SCHEMA_KEY})"
+                    )
                 )
                 present = conn.execute(
                     self._sa.text("SELECT to_regclass(:name) IS NOT NULL"), {"name": META}
