@@ -693,3 +693,20 @@ def test_the_stored_rows_hold_no_more_than_the_event(sqlite_url: str, open_ledge
     assert {k: row[k] for k in ("subject", "purpose", "kind", "seq")} == {
         k: body[k] for k in ("subject", "purpose", "kind", "seq")
     }
+
+
+def test_without_sqlalchemy_a_sql_url_says_which_extra_to_install() -> None:
+    code = (
+        "import sys; sys.modules['sqlalchemy'] = None\n"
+        "from gdprkit import ConsentLedger\n"
+        "ConsentLedger()\n"
+        "try:\n"
+        "    ConsentLedger('sqlite:///never-created.db')\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "pip install 'gdprkit[sql]'" in done.stdout
+    assert not (ROOT / "never-created.db").exists()
