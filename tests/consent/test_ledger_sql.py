@@ -543,8 +543,11 @@ def test_the_bulk_path_filters_as_the_memory_backend_does(
 # -- several processes ----------------------------------------------------------------------------
 
 
-def _writers(url: str, n: int, count: int) -> list[subprocess.Popen[str]]:
-    ConsentLedger(url).close()  # the schema exists before they start (they race for it anyway)
+def _writers(
+    url: str, n: int, count: int, *, create_first: bool = True
+) -> list[subprocess.Popen[str]]:
+    if create_first:
+        ConsentLedger(url).close()  # else the writers race to create the schema
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     procs = [
         subprocess.Popen(
@@ -599,6 +602,18 @@ def test_several_processes_appending_at_once_keep_one_chain_and_lose_nothing(
         seqs = [s for s, (_, subject) in sorted(acks.items()) if subject.startswith(f"W{w}-")]
         subjects = [acks[s][1] for s in seqs]
         assert subjects == [f"W{w}-{i}" for i in range(count)]
+
+
+def test_processes_opening_a_new_ledger_at_once_create_it_once(
+    sql_url: str, open_ledger: Opener
+) -> None:
+    procs = _writers(sql_url, 4, 10, create_first=False)
+    for proc in procs:
+        proc.communicate(timeout=120)
+        assert proc.returncode == 0
+    ledger = open_ledger(sql_url)
+    ledger.verify()
+    assert len(_stored(ledger)) == 40
 
 
 def test_writers_killed_mid_stream_lose_no_acknowledged_event(
