@@ -522,3 +522,49 @@ def test_cli_sweep_records_its_run(tmp_path: Path, capsys: pytest.CaptureFixture
     text = audit.read_text("utf-8")
     assert not [r["email"] for r in rows if r["email"] and r["email"] in text]
     assert AuditLog(audit).verify() == real_event.hash
+
+
+def test_cli_records_a_failed_run_with_the_error_class_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GDPRKIT_KEYS", raising=False)
+    audit = tmp_path / "audit.jsonl"
+    out = tmp_path / "out.jsonl"
+    args = ["enforce", str(POLICY), "analytics", str(CUSTOMERS), str(out), "--quiet"]
+    assert main([*args, "--at", AT.isoformat(), "--audit", str(audit)]) == 2  # no keys
+    (event,) = AuditLog(audit).events()
+    assert event.kind == "enforce.failed"
+    assert event.at == AT
+    assert dict(event.payload) == {
+        "purpose": "analytics",
+        "policy_sha256": policy_digest(load_policy(POLICY)),
+        "error": "ConfigurationError",
+    }
+
+
+def test_cli_records_a_stream_that_failed_midway_with_its_counts_so_far(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GDPRKIT_KEYS", KeyRing.generate().export())
+    audit = tmp_path / "audit.jsonl"
+    bad = tmp_path / "in.csv"  # bytes that are not UTF-8 at the end: reading fails midway
+    bad.write_bytes(CUSTOMERS.read_bytes() + b"BV-9,\xff\xfe\n")
+    args = ["enforce", str(POLICY), "newsletter", str(bad), str(tmp_path / "out.csv")]
+    assert main([*args, "--quiet", "--at", AT.isoformat(), "--audit", str(audit)]) == 2
+    (event,) = AuditLog(audit).events()
+    assert event.kind == "enforce.failed"
+    assert event.payload["error"] == "UnicodeDecodeError"
+    assert 0 < sum(event.payload["counts"].values()) < 1000
+
+
+def test_cli_records_a_failed_sweep(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    audit = tmp_path / "audit.jsonl"
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert main(["sweep", str(POLICY), url, "customers", "--audit", str(audit)]) == 2
+    (event,) = AuditLog(audit).events()
+    assert event.kind == "sweep.failed"
+    assert event.payload["table"] == "customers"
+    assert event.payload["dry_run"] is False
+    assert event.payload["error"]
+    assert "sqlite" not in audit.read_text("utf-8")  # not even the URL

@@ -26,12 +26,12 @@ import io
 import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack
-from datetime import datetime
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from gdprkit._audit import AuditLog
+from gdprkit._audit import AuditLog, policy_digest
 from gdprkit._consent import ConsentLedger
 from gdprkit._decision import Decision, compile_plan
 from gdprkit._enforce import enforce
@@ -183,7 +183,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     audit = _open_audit(args.audit)
-    with ExitStack() as stack:
+    at = _parse_at(args.at)
+    failure = {"table": args.table, "dry_run": args.dry_run}
+    with _failure_recorded(audit, "sweep.failed", policy, at, failure), ExitStack() as stack:
         ledger = None
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
@@ -192,7 +194,7 @@ def _sweep(args: argparse.Namespace) -> int:
             args.url,
             args.table,
             policy,
-            at=_parse_at(args.at),
+            at=at,
             consents=ledger,
             dry_run=args.dry_run,
             batch_size=args.batch_size,
@@ -227,6 +229,34 @@ def _open_audit(path: Path | None) -> AuditLog | None:
     log = AuditLog(path)
     log.head()
     return log
+
+
+@contextmanager
+def _failure_recorded(
+    audit: AuditLog | None,
+    kind: str,
+    policy: Policy,
+    at: datetime | None,
+    payload: dict[str, Any],
+) -> Iterator[None]:
+    """Record a run that failed or was interrupted as ``kind``, with the exception's class name
+    (never its message) and whatever ``payload`` holds by then (counts so far), and re-raise."""
+    try:
+        yield
+    except BaseException as exc:
+        if audit is not None:
+            when = payload.pop("at", None) or at or datetime.now(UTC)
+            try:
+                audit.record(
+                    kind,
+                    at=when,
+                    policy_sha256=policy_digest(policy),
+                    error=type(exc).__name__,
+                    **payload,
+                )
+            except AuditError as audit_exc:  # the run's own failure is the one to report
+                exc.add_note(f"gdprkit: the failure could not be recorded: {audit_exc}")
+        raise
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
@@ -405,7 +435,8 @@ def _enforce(args: argparse.Namespace) -> int:
             keys = KeyRing.from_env()
         except GdprkitError:
             keys = None  # enforce raises ConfigurationError if the purpose needs keys
-    with ExitStack() as stack:
+    failure: dict[str, Any] = {"purpose": args.purpose}
+    with _failure_recorded(audit, "enforce.failed", policy, at, failure), ExitStack() as stack:
         ledger = None
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
@@ -435,6 +466,7 @@ def _enforce(args: argparse.Namespace) -> int:
             keys=keys,
             rejected=rejected,
         )
+        failure.update(at=stream.at, counts=stream.counts)  # counts so far, should it fail
         progress = not args.quiet and sys.stderr.isatty()
         for row in stream:
             out.write(row)
