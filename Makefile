@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: demo test lint bench bench-sweep bench-smoke clean
+.PHONY: demo test lint bench bench-sweep bench-ledger bench-smoke clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdprkit needs Python >= 3.11")'
@@ -36,6 +36,9 @@ bench: $(VENV)/.core
 
 bench-sweep: $(VENV)/.core
 	$(PY) benchmarks/bench_sweep.py --rows 1000000
+
+bench-ledger: $(VENV)/.core
+	$(PY) benchmarks/bench_ledger.py --records 1000000
 
 bench-smoke: $(VENV)/.core
 	$(PY) benchmarks/bench_enforce.py --records 20000 --memory-check 0

@@ -8,7 +8,14 @@ and which of its fields, ``enforce`` that over streams, and ``pseudonymise`` ide
 
 from __future__ import annotations
 
-from gdprkit._consent import ConsentLedger, ConsentState, Evidence
+from gdprkit._consent import (
+    ConsentLedger,
+    ConsentState,
+    Evidence,
+    ImportReport,
+    RejectedRow,
+    import_consents,
+)
 from gdprkit._decision import ARTICLES, Decision, Reason, decide
 from gdprkit._enforce import Enforcement, enforce, requires_purpose
 from gdprkit._errors import (
@@ -66,6 +73,7 @@ __all__ = [
     "Evidence",
     "Finding",
     "GdprkitError",
+    "ImportReport",
     "KeyRing",
     "LedgerError",
     "LegalBasis",
@@ -76,6 +84,7 @@ __all__ = [
     "ProcessingDenied",
     "Purpose",
     "Reason",
+    "RejectedRow",
     "SpecialCondition",
     "SweepAction",
     "Violation",
@@ -84,6 +93,7 @@ __all__ = [
     "decide",
     "enforce",
     "erasure_plan",
+    "import_consents",
     "lint",
     "load_policy",
     "portability_export",

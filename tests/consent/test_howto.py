@@ -1,9 +1,8 @@
 """docs/how-to/consent-ledger.md runs as written, and prints what it shows.
 
 Every ``python`` block and every ``py`` block but the PostgreSQL one (it names a server of
-the reader's) runs, in order, in one namespace. ``tests/test_docs.py`` runs the ``python``
-blocks of every how-to too; this test also runs the import block (fenced ``py`` until
-``gdprkit`` re-exports ``import_consents``) and checks the output the guide shows.
+the reader's) runs, in order, in one namespace, and the output the guide shows is checked.
+``tests/test_docs.py`` runs the ``python`` blocks of every how-to too.
 """
 
 from __future__ import annotations
@@ -15,15 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import gdprkit
-from gdprkit._consent import import_consents
-
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "consent-ledger.md"
 
 
 def test_the_consent_ledger_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Until gdprkit/__init__ re-exports it (the lead's file), the guide's import finds it here.
-    monkeypatch.setattr(gdprkit, "import_consents", import_consents, raising=False)
     monkeypatch.chdir(tmp_path)  # the guide moves to a scratch directory of its own
     text = GUIDE.read_text("utf-8")
     blocks = re.findall(r"```py(?:thon)?\n(.*?)```", text, re.S)
