@@ -79,7 +79,6 @@ def test_cli_commands_exist(command):
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.xfail(reason="CONTRACT(§9 faces): the CLI has no `audit verify` command", strict=True)
 def test_cli_audit_verify_exists():
     r = run("audit", "verify", "--help")
     assert r.returncode == 0, r.stderr
