@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import enum
 import itertools
 import json
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,6 +108,25 @@ def test_events_are_frozen() -> None:
         event.kind = "sweep"  # type: ignore[misc]
     with pytest.raises(TypeError):
         event.payload["counts"] = {}  # type: ignore[index]
+
+
+def test_enum_codes_and_counts_are_recorded_as_their_plain_values() -> None:
+    class Code(enum.StrEnum):
+        MISSING = "consent.missing"
+
+        def __str__(self) -> str:
+            return "Code.MISSING"
+
+    class Count(enum.IntEnum):
+        THREE = 3
+
+    log = AuditLog()
+    event = log.record("enforce", at=AT, counts={Code.MISSING: Count.THREE}, code=Code.MISSING)
+    assert event.to_json().count('"consent.missing"') == 2
+    assert type(event.payload["code"]) is str
+    assert type(event.payload["counts"]["consent.missing"]) is int
+    assert log.verify() == event.hash
+    assert {event, *log.events()} == {event}  # hashable, equal to what reads back
 
 
 @pytest.mark.parametrize(
@@ -324,6 +345,25 @@ def test_several_processes_append_to_one_file(tmp_path: Path) -> None:
     for w in range(workers):  # each process's own events stay in its order
         ns = [e.payload["n"] for e in events if e.payload["worker"] == w]
         assert ns == list(range(each))
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_several_threads_append_to_one_log(tmp_path: Path, where: str) -> None:
+    log = AuditLog() if where == "memory" else AuditLog(tmp_path / "audit.jsonl")
+
+    def work(worker: int) -> None:
+        for n in range(40):
+            log.record("enforce", at=AT, worker=worker, n=n)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events = log.events()
+    assert [e.seq for e in events] == list(range(1, 161))
+    assert len({(e.payload["worker"], e.payload["n"]) for e in events}) == 160
+    assert log.verify() == events[-1].hash
 
 
 # -- policy digest, enforce and sweep -------------------------------------------------------

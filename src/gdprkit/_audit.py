@@ -80,16 +80,24 @@ def _json_ready(value: object, where: str) -> Any:  # noqa: ANN401 - a JSON valu
     """``value`` as plain JSON types; ``TypeError`` naming where (never quoting the value)."""
     if value is None or type(value) in (str, bool, int):
         return value
-    if type(value) is float:
+    # Subclasses (StrEnum codes, IntEnum counts) as their plain value, never their own str().
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int.__index__(value)
+    if isinstance(value, float):
         if not math.isfinite(value):
             raise TypeError(f"audit payload {where} must be a finite number")
-        return value
+        return float.__float__(value)
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if type(key) is not str:
+            if not isinstance(key, str):
                 raise TypeError(f"audit payload {where} must have text keys")
-            out[key] = _json_ready(item, f"{where}.{key}")
+            name = str.__str__(key)
+            out[name] = _json_ready(item, f"{where}.{name}")
         return out
     if isinstance(value, list | tuple):
         return [_json_ready(item, f"{where}[{i}]") for i, item in enumerate(value)]
@@ -127,6 +135,9 @@ class AuditEvent:
     payload: Mapping[str, Any] = field(repr=False)
     prev_hash: str
     hash: str
+
+    def __hash__(self) -> int:
+        return hash((self.seq, self.hash))
 
     def as_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data (times as ISO 8601 text in UTC), ``hash`` included."""
@@ -518,18 +529,18 @@ def _counts(counts: Mapping[str, int], name: str) -> dict[str, int]:
         raise TypeError(f"audit {name} must be a mapping of codes to counts")
     out: dict[str, int] = {}
     for code, number in counts.items():
-        if type(code) is not str:
+        if not isinstance(code, str):
             raise TypeError(f"audit {name} must have text keys")
-        if type(number) is not int or number < 0:
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
             raise TypeError(f"audit {name} must count with non-negative ints")
-        out[code] = number
+        out[str.__str__(code)] = int.__index__(number)
     return dict(sorted(out.items()))
 
 
 def _count(value: object, name: str) -> int:
-    if type(value) is not int or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise TypeError(f"audit {name} must be a non-negative int")
-    return value
+    return int.__index__(value)
 
 
 class AuditLog:
