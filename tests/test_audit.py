@@ -608,3 +608,49 @@ def test_cli_records_a_failed_sweep(tmp_path: Path) -> None:
     assert event.payload["dry_run"] is False
     assert event.payload["error"]
     assert "sqlite" not in audit.read_text("utf-8")  # not even the URL
+
+
+_CRASHING_WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timezone
+    from gdprkit._audit import AuditLog
+
+    log = AuditLog(sys.argv[1])
+    at = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    while True:
+        event = log.record("enforce", at=at, purpose="newsletter", padding="x" * 4000)
+        print(event.seq, event.hash, flush=True)
+    """
+)
+
+
+def test_a_writer_killed_mid_run_loses_no_acknowledged_event(tmp_path: Path) -> None:
+    """Invariant: after SIGKILL, every event whose ``record`` returned is in the file, the
+    chain verifies up to a torn last line at worst, and ``recover`` makes it appendable."""
+    path = tmp_path / "audit.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CRASHING_WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    acknowledged = [proc.stdout.readline() for _ in range(30)]
+    proc.kill()
+    proc.wait(timeout=30)
+    acknowledged += proc.stdout.readlines()
+    proc.stdout.close()
+    log = AuditLog(path)
+    data = path.read_bytes()
+    if data.endswith(b"\n"):  # killed between two writes
+        log.verify()
+    else:  # killed mid-write
+        with pytest.raises(AuditError) as caught:
+            log.verify()
+        assert (caught.value.kind, caught.value.line) == ("torn", data.count(b"\n") + 1)
+        assert log.recover() > 0
+    kept = {e.seq: e.hash for e in log.events()}
+    for line in acknowledged:
+        seq, hash_ = line.split()
+        assert kept[int(seq)] == hash_
+    last = acknowledged[-1].split()[1]
+    assert log.verify(expected_head=last)
+    assert log.record("enforce", at=AT).seq == len(kept) + 1

@@ -269,7 +269,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
         print(f"gdprkit: {args.file}: {exc}", file=sys.stderr)
         print(json.dumps({"ok": False, "line": exc.line, "kind": exc.kind}))
         return 1
-    count = len(log.events())
+    # The verified head's number (events appended since by another process are not counted).
+    count = next((e.seq for e in log.events() if e.hash == head), 0)
     print(json.dumps({"ok": True, "head": head, "events": count}))
     return 0
 
