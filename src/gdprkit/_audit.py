@@ -312,16 +312,6 @@ def _split(data: bytes) -> tuple[list[bytes], bool]:
 # -- sinks -----------------------------------------------------------------------------------
 
 
-class _Sink(Protocol):
-    def append(
-        self, kind: str, at: datetime, recorded_at: datetime, payload: Mapping[str, Any]
-    ) -> AuditEvent: ...
-
-    def read(self) -> tuple[list[bytes], bool]: ...
-
-    def tail(self) -> tuple[int, str]: ...
-
-
 class _MemorySink:
     def __init__(self) -> None:
         self._events: list[AuditEvent] = []
