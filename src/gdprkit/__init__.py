@@ -8,6 +8,7 @@ and which of its fields, ``enforce`` that over streams, and ``pseudonymise`` ide
 
 from __future__ import annotations
 
+from gdprkit._audit import AuditEvent, AuditLog, policy_digest
 from gdprkit._consent import (
     ConsentLedger,
     ConsentState,
@@ -19,6 +20,7 @@ from gdprkit._consent import (
 from gdprkit._decision import ARTICLES, Decision, Reason, decide
 from gdprkit._enforce import Enforcement, enforce, requires_purpose
 from gdprkit._errors import (
+    AuditError,
     ConfigurationError,
     CryptoError,
     GdprkitError,
@@ -63,6 +65,9 @@ def __getattr__(name: str) -> str:
 __all__ = [
     "ARTICLES",
     "RIGHTS_ARTICLES",
+    "AuditError",
+    "AuditEvent",
+    "AuditLog",
     "ConfigurationError",
     "ConsentLedger",
     "ConsentState",
@@ -96,6 +101,7 @@ __all__ = [
     "import_consents",
     "lint",
     "load_policy",
+    "policy_digest",
     "portability_export",
     "privacy_notice",
     "processing_register",
