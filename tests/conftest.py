@@ -20,7 +20,7 @@ def _postgres_base_url() -> str:
         return url
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but GDPRKIT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL")
-    pytest.skip("no PostgreSQL server: run  eval \"$(.ci/postgres)\"  to start one")
+    pytest.skip('no PostgreSQL server: run  eval "$(.ci/postgres)"  to start one')
 
 
 @pytest.fixture(scope="session")
