@@ -418,7 +418,7 @@ def test_children_need_parental_authorisation(
     policy, record, at, parental = case
     assert decide(policy, record, "kids_club", at=at).allowed
     today = at.date()
-    born = today.replace(year=today.year - age - 1, day=1) if age else today.replace(day=1)
+    born = today.replace(year=today.year - age, day=1)  # exactly `age` years old at `at`
     child = {**record, "birth_date": born.isoformat(), "consent_parental": False}
     decision = decide(policy, child, "kids_club", at=at)
     assert not decision.allowed
