@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
+FUZZ_RUNS ?= 200000
+FUZZ_FLAGS ?=
 
-.PHONY: demo test lint bench bench-sweep bench-ledger bench-smoke clean
+.PHONY: demo test lint bench bench-sweep bench-ledger bench-smoke fuzz clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdprkit needs Python >= 3.11")'
@@ -27,8 +29,8 @@ test: $(VENV)/.test
 	$(PY) -m pytest
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples benchmarks
+	$(BIN)/ruff check src tests examples benchmarks fuzz
+	$(BIN)/ruff format --check src tests examples benchmarks fuzz
 	$(BIN)/mypy
 
 bench: $(VENV)/.core
@@ -42,6 +44,14 @@ bench-ledger: $(VENV)/.core
 
 bench-smoke: $(VENV)/.core
 	$(PY) benchmarks/bench_enforce.py --records 20000 --memory-check 0
+
+# Coverage-guided fuzzing of load_policy, validate and decide (atheris). CI runs a short,
+# seeded run: make fuzz FUZZ_RUNS=3000 FUZZ_FLAGS=-seed=1
+fuzz: $(VENV)/.test
+	$(PY) -m pip install --quiet -e ".[fuzz]"
+	mkdir -p .fuzz/corpus
+	$(PY) fuzz/fuzz_gdprkit.py .fuzz/corpus fuzz/corpus -runs=$(FUZZ_RUNS) -max_len=4096 \
+		-timeout=20 -rss_limit_mb=3072 -artifact_prefix=.fuzz/ $(FUZZ_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
