@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generate import REFERENCE, ledger_events
+from generate import REFERENCE, ledger_events, record_history
 
 import gdprkit
-from gdprkit import ARTICLES, ConsentLedger, Evidence, KeyRing, enforce, load_policy, validate
+from gdprkit import ARTICLES, ConsentLedger, KeyRing, enforce, load_policy, validate
 
 HERE = Path(__file__).parent
 #: The demo's ledger: a SQLite file beside the script, recreated at each run.
@@ -47,23 +47,7 @@ def read_customers(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def build_ledger(url: str | None, customers: list[dict[str, Any]]) -> ConsentLedger:
-    ledger = ConsentLedger(url)
-    evidence = Evidence("web_form", notice_version="2024-03", reference="privacy notice v7")
-    for event in ledger_events(customers):
-        kind, subject = event[0], event[1]
-        if kind == "give":
-            _, _, purpose, at, proven, explicit = event
-            ledger.give(
-                subject, purpose, at=at, evidence=evidence if proven else None, explicit=explicit
-            )
-        elif kind == "withdraw":
-            ledger.withdraw(subject, event[2], at=event[3])
-        elif kind == "object":
-            ledger.object(subject, at=event[2])
-        elif kind == "restrict":
-            ledger.restrict(subject, at=event[2])
-        elif kind == "erase":
-            ledger.request_erasure(subject, at=event[2])
+    ledger: ConsentLedger = record_history(ConsentLedger(url), customers)
     return ledger
 
 

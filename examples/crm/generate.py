@@ -212,6 +212,29 @@ def ledger_events(customers: list[dict[str, Any]], *, seed: int = 7) -> list[tup
     return events
 
 
+def record_history(ledger: Any, customers: list[dict[str, Any]]) -> Any:
+    """Append the sample consent history (:func:`ledger_events`) to ``ledger``; returns it."""
+    from gdprkit import Evidence  # noqa: PLC0415 - generating data needs no gdprkit
+
+    evidence = Evidence("web_form", notice_version="2024-03", reference="privacy notice v7")
+    for event in ledger_events(customers):
+        kind, subject = event[0], event[1]
+        if kind == "give":
+            _, _, purpose, at, proven, explicit = event
+            ledger.give(
+                subject, purpose, at=at, evidence=evidence if proven else None, explicit=explicit
+            )
+        elif kind == "withdraw":
+            ledger.withdraw(subject, event[2], at=event[3])
+        elif kind == "object":
+            ledger.object(subject, at=event[2])
+        elif kind == "restrict":
+            ledger.restrict(subject, at=event[2])
+        elif kind == "erase":
+            ledger.request_erasure(subject, at=event[2])
+    return ledger
+
+
 def main(argv: list[str]) -> None:
     n = int(argv[1]) if len(argv) > 1 else 1000
     writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")

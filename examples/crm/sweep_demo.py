@@ -23,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
-from generate import COLUMNS, REFERENCE, ledger_events
+from generate import COLUMNS, REFERENCE, record_history
 
-from gdprkit import ARTICLES, RIGHTS_ARTICLES, ConsentLedger, Evidence, load_policy
+from gdprkit import ARTICLES, RIGHTS_ARTICLES, ConsentLedger, load_policy
 from gdprkit.integrations.sqlalchemy import SweepReport, sweep_table
 
 HERE = Path(__file__).resolve().parent
@@ -60,23 +60,7 @@ def build_ledger(csv_path: Path) -> ConsentLedger:
     """The sample consent history (generate.ledger_events), in an in-memory ledger."""
     with csv_path.open(newline="", encoding="utf-8") as handle:
         customers = list(csv.DictReader(handle))
-    ledger = ConsentLedger()
-    evidence = Evidence("web_form", notice_version="2024-03", reference="privacy notice v7")
-    for event in ledger_events(customers):
-        kind, subject = event[0], event[1]
-        if kind == "give":
-            _, _, purpose, at, proven, explicit = event
-            ledger.give(
-                subject, purpose, at=at, evidence=evidence if proven else None, explicit=explicit
-            )
-        elif kind == "withdraw":
-            ledger.withdraw(subject, event[2], at=event[3])
-        elif kind == "object":
-            ledger.object(subject, at=event[2])
-        elif kind == "restrict":
-            ledger.restrict(subject, at=event[2])
-        elif kind == "erase":
-            ledger.request_erasure(subject, at=event[2])
+    ledger: ConsentLedger = record_history(ConsentLedger(), customers)
     return ledger
 
 
