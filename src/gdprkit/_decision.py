@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from gdprkit._errors import ConfigurationError
-from gdprkit._jurisdictions import bundled
+from gdprkit._jurisdictions import bundled, caps_in_force
 from gdprkit._taxonomy import KEYED_METHODS, LegalBasis, SpecialCondition, covers
 from gdprkit._time import (
     Period,
@@ -360,29 +360,10 @@ class _Plan:
         )
 
         # Retention: national caps (an extension replaces the cap), then rules.
-        caps: list[tuple[tuple[str, ...], Period]] = []
-        extensions = [
-            parse_period(ext.period)
-            for ext in policy.jurisdictions.get(controller_country, _NO_JURISDICTION).extensions
-            if ext.purpose == name
-        ]
-        for cap in jur.caps_for(controller_country):
-            if getattr(purpose, cap.flag, False) is True:
-                period = (
-                    max(extensions, key=_period_sort_key)
-                    if extensions
-                    else parse_period(cap.period)
-                )
-                caps.append((cap.categories, period))
+        caps = caps_in_force(policy, name)
 
         def capped(rule_categories: tuple[str, ...]) -> list[Period]:
-            out = []
-            for cap_categories, period in caps:
-                if any(
-                    covers(r, c) or covers(c, r) for r in rule_categories for c in cap_categories
-                ):
-                    out.append(period)
-            return out
+            return [cap.period for cap in caps if cap.binds(rule_categories)]
 
         self.record_rules: tuple[_Retention, ...] = tuple(
             _Retention(rule.from_, (parse_period(rule.period),))
@@ -399,7 +380,7 @@ class _Plan:
             for rule in purpose.retention
             if rule.categories is not None
         ]
-        cap_categories = [c for cats, _ in caps for c in cats]
+        cap_categories = [c for cap in caps for c in cap.categories]
 
         # Static verdicts on every declared field, checks 14-17 and 19 (capped, no rule).
         catalogue = policy.catalogue
@@ -843,17 +824,6 @@ class _Plan:
 
 def _drop(_value: object) -> None:
     """The ``drop`` transform: never called; the projector omits the field."""
-
-
-class _NoJurisdiction:
-    extensions: tuple[Any, ...] = ()
-
-
-_NO_JURISDICTION: Final = _NoJurisdiction()
-
-
-def _period_sort_key(period: Period) -> tuple[int, str]:
-    return (period.months, period.text)
 
 
 def compile_plan(policy: Policy, purpose: str) -> _Plan:

@@ -9,11 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-__all__ = ["Jurisdictions", "NationalCap", "bundled"]
+from gdprkit._taxonomy import covers
+from gdprkit._time import Period, parse_period
+
+if TYPE_CHECKING:
+    from gdprkit._policy import Policy
+
+__all__ = ["CapInForce", "Jurisdictions", "NationalCap", "bundled", "caps_in_force"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +72,43 @@ def bundled() -> Jurisdictions:
         for country, entries in raw["retention_caps"].items()
     }
     return Jurisdictions(int(raw["default_age_of_digital_consent"]), ages, caps)
+
+
+@dataclass(frozen=True, slots=True)
+class CapInForce:
+    """A national cap on one purpose as it binds: the cap's period and reference, or those of
+    the longest extension the policy records for the purpose (an extension replaces the cap)."""
+
+    categories: tuple[str, ...]
+    flag: str
+    period: Period
+    reference: str
+
+    def binds(self, rule_categories: tuple[str, ...]) -> bool:
+        """Whether a retention rule on ``rule_categories`` falls under this cap (either side
+        may be the broader category)."""
+        return any(covers(r, c) or covers(c, r) for r in rule_categories for c in self.categories)
+
+
+def caps_in_force(policy: Policy, name: str) -> tuple[CapInForce, ...]:
+    """The caps that bind purpose ``name`` of ``policy`` (the controller's country's caps for
+    the flags the purpose sets), each with the period in force. The one place that rule lives:
+    the engine, the linter and the reports all ask here."""
+    purpose = policy.purposes[name]
+    country = policy.controller.country
+    overrides = policy.jurisdictions.get(country)
+    granted = sorted(
+        (
+            (parse_period(ext.period), ext.reference)
+            for ext in (overrides.extensions if overrides is not None else ())
+            if ext.purpose == name
+        ),
+        key=lambda pair: (pair[0].months, pair[0].text),
+    )
+    out = []
+    for cap in bundled().caps_for(country):
+        if getattr(purpose, cap.flag, False) is not True:
+            continue
+        period, reference = granted[-1] if granted else (parse_period(cap.period), cap.reference)
+        out.append(CapInForce(cap.categories, cap.flag, period, reference))
+    return tuple(out)

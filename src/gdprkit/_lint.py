@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from gdprkit._jurisdictions import bundled
+from gdprkit._jurisdictions import caps_in_force
 from gdprkit._policy import Policy
 from gdprkit._taxonomy import LegalBasis, covers
 from gdprkit._time import Period, parse_period
@@ -41,9 +41,6 @@ def lint(policy: Policy) -> list[Finding]:
     """What in ``policy`` will not behave as it reads, in the order of the policy file."""
     findings: list[Finding] = []
     catalogue = policy.catalogue
-    country = policy.controller.country
-    caps = bundled().caps_for(country)
-    extensions = policy.jurisdictions.get(country)
     for name, purpose in policy.purposes.items():
         where = f"purposes.{name}"
         listed = purpose.categories
@@ -110,17 +107,8 @@ def lint(policy: Policy) -> list[Finding]:
                 )
             )
         # National caps (e.g. the Garante's 12/24 months on purchase details in Italy).
-        for cap in caps:
-            if getattr(purpose, cap.flag, False) is not True:
-                continue
-            granted = [
-                ext for ext in (extensions.extensions if extensions else ()) if ext.purpose == name
-            ]
-            limit = parse_period(cap.period)
-            for ext in granted:  # an extension replaces the cap; the longest one granted
-                period = parse_period(ext.period)
-                if limit.text == cap.period or _longer(period, limit):
-                    limit = period
+        for cap in caps_in_force(policy, name):
+            limit = cap.period
             capped_fields = [
                 fname
                 for fname, category in used.items()
@@ -129,10 +117,7 @@ def lint(policy: Policy) -> list[Finding]:
             naming = [
                 (i, rule)
                 for i, rule in enumerate(purpose.retention)
-                if rule.categories is not None
-                and any(
-                    covers(r, c) or covers(c, r) for r in rule.categories for c in cap.categories
-                )
+                if rule.categories is not None and cap.binds(rule.categories)
             ]
             for i, rule in naming:
                 if _longer(parse_period(rule.period), limit):

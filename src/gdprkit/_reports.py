@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from gdprkit._jurisdictions import bundled
+from gdprkit._jurisdictions import caps_in_force
 from gdprkit._policy import Policy, Purpose
 from gdprkit._taxonomy import BUILTIN_CATEGORIES, LegalBasis, SpecialCondition, covers
 from gdprkit._time import Period, parse_period
@@ -71,20 +71,11 @@ def _fields_of(policy: Policy, purpose: Purpose) -> dict[str, str]:
     }
 
 
-def _cap(policy: Policy, name: str, purpose: Purpose, categories: Iterable[str]) -> str | None:
+def _cap(policy: Policy, name: str, categories: tuple[str, ...]) -> str | None:
     """The national cap (or the extension replacing it) on a rule's categories, as text."""
-    country = policy.controller.country
-    cats = tuple(categories)
-    for cap in bundled().caps_for(country):
-        if getattr(purpose, cap.flag, False) is not True:
-            continue
-        if not any(covers(r, c) or covers(c, r) for r in cats for c in cap.categories):
-            continue
-        jurisdiction = policy.jurisdictions.get(country)
-        for ext in jurisdiction.extensions if jurisdiction else ():
-            if ext.purpose == name:
-                return f"{ext.period} ({ext.reference})"
-        return f"{cap.period} ({cap.reference})"
+    for cap in caps_in_force(policy, name):
+        if cap.binds(categories):
+            return f"{cap.period.text} ({cap.reference})"
     return None
 
 
@@ -151,7 +142,7 @@ def processing_register(policy: Policy) -> dict[str, Any]:
                         "cap": (
                             None
                             if rule.categories is None  # caps bind rules on categories only
-                            else _cap(policy, name, purpose, rule.categories)
+                            else _cap(policy, name, rule.categories)
                         ),
                     }
                     for rule in purpose.retention
