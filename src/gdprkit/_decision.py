@@ -12,8 +12,6 @@ source it was given.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from gdprkit._errors import ConfigurationError
 from gdprkit._jurisdictions import bundled, caps_in_force
 from gdprkit._taxonomy import KEYED_METHODS, LegalBasis, SpecialCondition, covers
+from gdprkit._values import choice_key, is_missing, read_flag, subject_key
 from gdprkit._time import (
     Period,
     in_utc,
@@ -153,73 +152,9 @@ class Decision:
         return plan.projector(self.fields, plan.bind(keys, self.at))(record)
 
 
-# --------------------------------------------------------------------------------------------
-# Reading values.
+# Reading values: gdprkit._values owns the rules; these names stay importable from here.
 
-_TRUE: Final = frozenset({"true", "yes", "sì", "si", "1"})
-
-
-def is_missing(value: object) -> bool:
-    """Whether a record value counts as absent: ``None``, blank text, NaN."""
-    if value is None:
-        return True
-    if type(value) is str:
-        return not value.strip()
-    if isinstance(value, str):  # a str subclass: its plain text, none of its methods run
-        return not str.__str__(value).strip()
-    if isinstance(value, float):
-        return math.isnan(value)
-    return False
-
-
-def subject_key(value: object) -> str | None:
-    """A subject id as a consent source is asked about it: its text. ``None`` when it has
-    none: a hostile ``__str__``, an int beyond Python's int-to-text limit, text that is not
-    valid Unicode (lone surrogates). The caller denies such a record (``record.invalid``)."""
-    try:
-        if type(value) is str:
-            key = value
-        elif isinstance(value, str):
-            key = str.__str__(value)
-        else:
-            key = str(value)
-        key.encode("utf-8")
-    except Exception:  # any failure to read the id as text: no id, fail closed
-        return None
-    return key
-
-
-def read_flag(value: object) -> bool:
-    """A consent flag: ``True``, 1, or text ``true/yes/sì/si/1`` in any case. Anything else: no."""
-    if value is True:
-        return True
-    if value is False or value is None:
-        return False
-    if isinstance(value, str):
-        text = str.__str__(value).strip()  # plain text: a str subclass's methods never run
-        if not text.isascii():
-            text = unicodedata.normalize("NFC", text)
-        return text.casefold() in _TRUE
-    if isinstance(value, int | float):
-        return bool(value == 1)
-    return False
-
-
-def _norm_choice(value: object) -> str | None:
-    """How ``when`` and ``sources`` compare values: text, trimmed, case-folded."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", str.__str__(value).strip()).casefold()
-    if isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value)):
-        try:
-            text = int.__repr__(value) if isinstance(value, int) else float.__repr__(value)
-        except ValueError:  # an int beyond the int-to-text digit limit matches no listed value
-            return None
-        return text.casefold()
-    return None
+_norm_choice = choice_key
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from dateutil import parser as _dateutil_parser
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
+from gdprkit._values import plain
+
 __all__ = [
     "Period",
     "in_utc",
@@ -168,15 +170,83 @@ def in_utc(at: datetime) -> datetime:
 
 
 _NUMERIC_DATE: Final = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
+# ISO 8601 text with a whole calendar date (year, month and day): 2025-03-01, 20250301, with an
+# optional time after it. ``2025``, ``2025-03`` or a week without its day lack a part of the date.
+_ISO_FULL_DATE: Final = re.compile(r"[+-]?\d{4}(?:-\d{2}-\d{2}|\d{4})(?:[T ].*)?", re.DOTALL)
+
+
+class _ParserInfo(_dateutil_parser.parserinfo):
+    """dateutil's reader with Italian month and day names beside the English ones, and no
+    two-digit years: their century would be a guess that depends on today's date."""
+
+    MONTHS = [  # noqa: RUF012 - dateutil's parserinfo reads these class attributes
+        ("Jan", "January", "gen", "gennaio"),
+        ("Feb", "February", "febbraio"),
+        ("Mar", "March", "marzo"),
+        ("Apr", "April", "aprile"),
+        ("May", "maggio", "mag"),
+        ("Jun", "June", "giu", "giugno"),
+        ("Jul", "July", "lug", "luglio"),
+        ("Aug", "August", "ago", "agosto"),
+        ("Sep", "Sept", "September", "set", "settembre"),
+        ("Oct", "October", "ott", "ottobre"),
+        ("Nov", "November", "novembre"),
+        ("Dec", "December", "dic", "dicembre"),
+    ]
+    WEEKDAYS = [  # noqa: RUF012
+        ("Mon", "Monday", "lun", "lunedì", "lunedi"),
+        ("Tue", "Tuesday", "martedì", "martedi"),
+        ("Wed", "Wednesday", "mer", "mercoledì", "mercoledi"),
+        ("Thu", "Thursday", "gio", "giovedì", "giovedi"),
+        ("Fri", "Friday", "ven", "venerdì", "venerdi"),
+        ("Sat", "Saturday", "sab", "sabato"),
+        ("Sun", "Sunday", "dom", "domenica"),
+    ]
+    JUMP = [*_dateutil_parser.parserinfo.JUMP, "del", "di"]  # noqa: RUF012
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year < 100 and not century_specified:
+            raise ValueError("a two-digit year is unreadable")
+        return int(super().convertyear(year, century_specified))
+
+
+_PARSERINFO: Final = _ParserInfo()
+# Two defaults that differ in year, month and day: a part of the date the text lacks is filled
+# from them differently, and such text is unreadable (never completed from the clock).
+_DEFAULT_A: Final = datetime(2000, 1, 1)  # noqa: DTZ001 - a filler, never an instant
+_DEFAULT_B: Final = datetime(2001, 2, 2)  # noqa: DTZ001
+
+
+def _dateutil_read(s: str, dayfirst: bool) -> datetime | None:
+    """Free-form text (``1 marzo 2026``, ``March 1, 2026``) read by dateutil, only when the text
+    itself gives year, month and day."""
+    try:
+        a = _dateutil_parser.parse(
+            s, parserinfo=_PARSERINFO, dayfirst=dayfirst, fuzzy=False, default=_DEFAULT_A
+        )
+        b = _dateutil_parser.parse(
+            s, parserinfo=_PARSERINFO, dayfirst=dayfirst, fuzzy=False, default=_DEFAULT_B
+        )
+    except (ValueError, OverflowError, TypeError, LookupError):
+        return None
+    if a.date() != b.date():  # year, month or day came from the default: the text lacks it
+        return None
+    return a
 
 
 def _parse_text(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
     s = text.strip()
     if not s or len(s) > 64:
         return None
-    try:
-        value = datetime.fromisoformat(s)
-    except ValueError:
+    if _ISO_FULL_DATE.fullmatch(s):
+        try:
+            value = datetime.fromisoformat(s)
+        except ValueError:
+            try:
+                value = isoparse(s)
+            except (ValueError, OverflowError):
+                return None
+    else:
         numeric = _NUMERIC_DATE.fullmatch(s)
         if numeric is not None:  # 03/04/2025: the common CRM shape, without dateutil's cost
             a, _, b, year = numeric.groups()
@@ -185,15 +255,12 @@ def _parse_text(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
                 return datetime(int(year), month, day, tzinfo=tz)
             except ValueError:
                 return None
-        try:
-            value = isoparse(s)
-        except (ValueError, OverflowError):
-            if not any(ch.isdigit() for ch in s):
-                return None
-            try:
-                value = _dateutil_parser.parse(s, dayfirst=dayfirst, fuzzy=False)
-            except (ValueError, OverflowError, TypeError, LookupError):
-                return None
+        if not any(ch.isdigit() for ch in s):
+            return None
+        parsed = _dateutil_read(s, dayfirst)
+        if parsed is None:
+            return None
+        value = parsed
     if value.tzinfo is None:
         return value.replace(tzinfo=tz)
     return value
@@ -204,12 +271,28 @@ def parse_instant(value: object, tz: tzinfo = UTC, dayfirst: bool = False) -> da
 
     ``datetime`` (naive: read in ``tz``), ``date`` (midnight in ``tz``), or text. Numbers, bytes
     and anything else are unreadable: an epoch number is ambiguous (seconds or milliseconds?).
+    Text that lacks its year, month or day (``1 Mar``, ``15/01``, ``00:00``) or has a two-digit
+    year is unreadable: nothing is completed from the clock. numpy/pandas scalars read as their
+    Python values; ``NaT`` is missing.
     """
     cls = type(value)
     if cls is str:
         return _parse_text(value, tz, dayfirst)  # type: ignore[arg-type]
-    if cls is datetime or isinstance(value, datetime):
+    if cls is datetime:
         v: datetime = value  # type: ignore[assignment]
+        return v if v.tzinfo is not None and v.utcoffset() is not None else v.replace(tzinfo=tz)
+    if cls.__module__.startswith(("numpy", "pandas")):
+        value = plain(value)
+        if value is None:
+            return None
+        if type(value) is not datetime and isinstance(value, datetime):
+            try:  # pandas.Timestamp: as a plain datetime (nanoseconds dropped)
+                value = value.to_pydatetime()  # type: ignore[attr-defined]
+            except Exception:  # an unreadable timestamp
+                return None
+        return parse_instant(value, tz, dayfirst) if type(value) is not cls else None
+    if isinstance(value, datetime):
+        v = value
         return v if v.tzinfo is not None and v.utcoffset() is not None else v.replace(tzinfo=tz)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=tz)
@@ -220,6 +303,7 @@ def parse_instant(value: object, tz: tzinfo = UTC, dayfirst: bool = False) -> da
 
 def parse_date(value: object, dayfirst: bool = False) -> date | None:
     """Read ``value`` as a calendar date (a birth date, say), or ``None`` when unreadable."""
+    value = plain(value)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
