@@ -179,7 +179,8 @@ class _ParserInfo(_dateutil_parser.parserinfo):
     """dateutil's reader with Italian month and day names beside the English ones, and no
     two-digit years: their century would be a guess that depends on today's date."""
 
-    MONTHS = [  # noqa: RUF012 - dateutil's parserinfo reads these class attributes
+    # dateutil reads these class attributes; its stubs type them as pairs, it takes any tuple.
+    MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]  # noqa: RUF012
         ("Jan", "January", "gen", "gennaio"),
         ("Feb", "February", "febbraio"),
         ("Mar", "March", "marzo"),
@@ -193,7 +194,7 @@ class _ParserInfo(_dateutil_parser.parserinfo):
         ("Nov", "November", "novembre"),
         ("Dec", "December", "dic", "dicembre"),
     ]
-    WEEKDAYS = [  # noqa: RUF012
+    WEEKDAYS: list[tuple[str, ...]] = [  # type: ignore[assignment]  # noqa: RUF012
         ("Mon", "Monday", "lun", "lunedì", "lunedi"),
         ("Tue", "Tuesday", "martedì", "martedi"),
         ("Wed", "Wednesday", "mer", "mercoledì", "mercoledi"),
@@ -213,8 +214,8 @@ class _ParserInfo(_dateutil_parser.parserinfo):
 _PARSERINFO: Final = _ParserInfo()
 # Two defaults that differ in year, month and day: a part of the date the text lacks is filled
 # from them differently, and such text is unreadable (never completed from the clock).
-_DEFAULT_A: Final = datetime(2000, 1, 1)  # noqa: DTZ001 - a filler, never an instant
-_DEFAULT_B: Final = datetime(2001, 2, 2)  # noqa: DTZ001
+_DEFAULT_A: Final = datetime(2000, 1, 1)  # a filler, never an instant
+_DEFAULT_B: Final = datetime(2001, 2, 2)
 
 
 def _dateutil_read(s: str, dayfirst: bool) -> datetime | None:

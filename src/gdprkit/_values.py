@@ -14,7 +14,7 @@ ledgers and the columnar engines. Dates are read by :mod:`gdprkit._time` with th
   one subject; a bool, a non-integral number or a missing value is no id.
 * **One flag reader** (:func:`read_flag`, :func:`flag_value`): ``True``/1 or text
   ``true/yes/sì/si/1`` in any case; ``False``/0 or ``false/no/0``; Unicode compatibility forms
-  (``ſi``) are not folded into yes.
+  (a long s before ``i``) are not folded into yes.
 
 No function here runs a method of a ``str`` subclass or a hostile ``__str__``: text is read as
 plain ``str`` data.
@@ -66,11 +66,11 @@ def plain(value: object) -> object:
     name = cls.__name__
     try:
         if name == "datetime64":
-            if value != value:  # numpy NaT compares unequal to itself
+            if value != value:  # noqa: PLR0124 - numpy NaT compares unequal to itself
                 return None
             return value.astype("datetime64[us]").item()  # type: ignore[attr-defined]
         if name == "timedelta64":
-            return None if value != value else value
+            return None if value != value else value  # noqa: PLR0124 - NaT
         item = getattr(value, "item", None)
         if item is None:
             return value
@@ -177,7 +177,8 @@ def subject_key(value: object) -> str | None:
 _TRUE: Final = frozenset({"true", "yes", "sì", "si", "1"})
 _FALSE: Final = frozenset({"false", "no", "0"})
 # Letters a flag word may be spelt with before its case is folded: the words above and their
-# upper case, nothing that a compatibility folding would turn into one of them (``ſ``, ``ı``).
+# upper case, nothing that a compatibility folding would turn into one of them (long s,
+# dotless i).
 _FLAG_CHARS: Final = frozenset("truefalsyesinoTRUEFALSYESINO01ìÌ")
 
 

@@ -225,9 +225,9 @@ def _mask_phone(value: object) -> str | None:
 
 def _date_transform(method: str, dayfirst: bool) -> Transform:
     def year(value: object) -> int | None:
-        if isinstance(value, str) and len(text := str.__str__(value).strip()) == 4:
-            if text.isascii() and text.isdigit():  # a year already: no date part is guessed
-                return int(text)
+        text = str.__str__(value).strip() if isinstance(value, str) else ""
+        if len(text) == 4 and text.isascii() and text.isdigit():  # a year: nothing is guessed
+            return int(text)
         d = _date(value, dayfirst)
         return None if d is None else d.year
 
