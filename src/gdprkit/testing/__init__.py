@@ -40,12 +40,14 @@ __all__ = [
 
 
 def _check_decision(decision: object, helper: str) -> Decision:
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     if not isinstance(decision, Decision):
         raise TypeError(f"{helper} takes a gdprkit Decision, got {type(decision).__name__}")
     return decision
 
 
 def _reasons(decision: Decision) -> str:
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     return ", ".join(
         f"{r.code} ({r.article})" + (f" on field {r.field!r}" if r.field else "")
         for r in decision.reasons
@@ -61,6 +63,7 @@ def assert_allowed(decision: Decision) -> None:
 
     The message names the purpose and the reason of the denial (code, article, field).
     """
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     d = _check_decision(decision, "assert_allowed")
     if not d.allowed:
         raise AssertionError(
@@ -73,6 +76,7 @@ def assert_denied(decision: Decision, code: str | None = None) -> None:
 
     ``code`` is a reason code of design.md §6 (``"consent.missing"``, ``"source.not_allowed"``).
     """
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     d = _check_decision(decision, "assert_denied")
     if code is not None and not isinstance(code, str):
         raise TypeError("assert_denied: code is a reason code such as 'consent.missing'")
@@ -97,6 +101,7 @@ def assert_dropped(decision: Decision, field: str, code: str | None = None) -> N
     A denied decision drops nothing field by field (the whole record is refused), so it fails
     too, saying why the record was denied.
     """
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     d = _check_decision(decision, "assert_dropped")
     if code is not None and not isinstance(code, str):
         raise TypeError("assert_dropped: code is a reason code such as 'field.not_needed'")
@@ -139,6 +144,7 @@ def assert_no_raw_identifiers(
     Tokens, ciphertexts, masks and generalisations pass; a value copied through fails. The
     message names the output (by position) and the fields, never the value.
     """
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     if not isinstance(policy, Policy):
         raise TypeError(
             f"assert_no_raw_identifiers takes a gdprkit Policy third, got {type(policy).__name__}"

@@ -37,6 +37,7 @@ class Sink:
         self._forward = forward
 
     def __call__(self, *args: object, **kwargs: object) -> object:
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         self.items.append({"args": list(args), "kwargs": dict(kwargs)})
         return None if self._forward is None else self._forward(*args, **kwargs)
 
@@ -113,6 +114,7 @@ class PersonalDataGuard:
         inputs: Iterable[Mapping[str, Any]] = (),
         detect: Collection[str] = DETECTORS,
     ) -> None:
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         unknown = set(detect) - set(DETECTORS)
         if unknown:
             raise ValueError(
@@ -129,6 +131,7 @@ class PersonalDataGuard:
 
     def add_inputs(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Remember the identifying values of ``records`` (needs the policy)."""
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         if self._raw is None:
             if isinstance(records, Mapping) or any(True for _ in records):
                 raise ValueError("inputs need the policy that says which fields identify")
@@ -164,6 +167,7 @@ class PersonalDataGuard:
         real = original if forward else None
 
         def spy(*args: object, **kwargs: object) -> object:
+            __tracebackhide__ = True  # pytest hides this frame: it holds record values
             sink.items.append({"args": list(args), "kwargs": dict(kwargs)})
             return None if real is None else real(*args, **kwargs)
 
@@ -190,6 +194,7 @@ class PersonalDataGuard:
 
     def findings(self) -> list[str]:
         """Where personal data reached a sink, one line each (no values), at most 20."""
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         found: list[str] = []
         for sink in self._sinks:
             for i, item in enumerate(sink.items):
@@ -202,6 +207,7 @@ class PersonalDataGuard:
         return found
 
     def _what(self, value: object) -> str | None:
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         if self._raw is not None:
             source = self._raw.match(value, contained=True)
             if source is not None:
@@ -212,6 +218,7 @@ class PersonalDataGuard:
 
     def check(self) -> None:
         """Fail (``AssertionError``) when personal data reached any watched sink."""
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         found = self.findings()
         if found:
             raise AssertionError(
@@ -227,6 +234,7 @@ class PersonalDataGuard:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         self.restore()
         if exc_type is None:
             self.check()

@@ -67,6 +67,7 @@ def text_key(value: object) -> str | None:
     text. ``None``, booleans, NaN, blank text and text shorter than three characters (``De``,
     ``IT``) give ``None``: they are not compared (too common to identify anyone).
     """
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -97,6 +98,7 @@ def text_key(value: object) -> str | None:
 def phone_keys(value: object) -> tuple[str, ...]:
     """The digit strings a phone number is compared by: all its digits without a leading
     ``00``, and the national number after an Italian ``39`` prefix."""
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     if not isinstance(value, str) or len(value) > 64:
         return ()
     text = value.strip()
@@ -126,6 +128,7 @@ class RawValues:
 
     def add(self, records: object) -> None:
         """Remember the identifying values of ``records`` (an iterable of mappings, or one)."""
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         if isinstance(records, Mapping):
             records = [records]
         try:
@@ -151,6 +154,7 @@ class RawValues:
 
     def match(self, value: object, *, contained: bool = False) -> str | None:
         """The input field whose raw value ``value`` is (or, with ``contained``, holds)."""
+        __tracebackhide__ = True  # pytest hides this frame: it holds record values
         key = text_key(value)
         if key is None:
             return None
@@ -172,6 +176,7 @@ class RawValues:
 
 
 def _scalars(value: object, depth: int) -> Iterator[object]:
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     if depth > _MAX_DEPTH:
         return
     if isinstance(value, Mapping):
@@ -190,6 +195,7 @@ def walk(value: object, path: str = "", depth: int = 0) -> Iterator[tuple[str, o
     Paths name mapping keys that look like field names; any other key is shown as ``[…]``
     (a key may itself be personal: a mapping keyed by e-mail address).
     """
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     if depth > _MAX_DEPTH:
         return
     if isinstance(value, Mapping):
@@ -242,6 +248,7 @@ def detect(text: str, kinds: tuple[str, ...] = DETECTORS) -> str | None:
     Masked addresses (``m***@example.it``), networks (``192.168.1.0/24``), loopback and
     unspecified addresses are not identifiers.
     """
+    __tracebackhide__ = True  # pytest hides this frame: it holds record values
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT]
     if "email" in kinds and "@" in text:
