@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
 import pickle
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdprkit import ConfigurationError, GdprkitError, KeyRing, MissingKeyError
+from gdprkit._pseudonymise._keys import KeyFileWarning
 
 KEY1 = bytes(range(32))
 KEY2 = bytes(range(100, 140))
@@ -203,27 +207,73 @@ def test_malformed_text_is_refused_without_echo(text: str) -> None:
     assert info.value.__suppress_context__ or info.value.__context__ is None
 
 
+def private_file(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to ``path``, readable by its owner only (as a key file should be)."""
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 def test_from_file_reads_the_same_format(tmp_path: Path) -> None:
-    path = tmp_path / "keys"
-    path.write_text(f"k1:{b64url(KEY1)},k2:{b64url(KEY2)}\n", encoding="utf-8")
+    path = private_file(tmp_path / "keys", f"k1:{b64url(KEY1)},k2:{b64url(KEY2)}\n")
     ring = KeyRing.from_file(path)
     assert ring.ids == ("k1", "k2")
     assert KeyRing.from_file(str(path)).export() == ring.export()
 
 
 def test_from_file_errors_name_the_file_not_the_content(tmp_path: Path) -> None:
-    path = tmp_path / "keys"
-    path.write_text(f"k1:{SECRET_TEXT}!", encoding="utf-8")
+    path = private_file(tmp_path / "keys", f"k1:{SECRET_TEXT}!")
     with pytest.raises(ConfigurationError) as info:
         KeyRing.from_file(path)
     assert str(path) in str(info.value)
     assert_no_secret(messages(info.value), SECRET)
     with pytest.raises(ConfigurationError, match="cannot read key file"):
         KeyRing.from_file(tmp_path / "absent")
-    path.write_bytes(b"\xff\xfe" + SECRET)
+    private_file(path, b"\xff\xfe" + SECRET)
     with pytest.raises(ConfigurationError, match="not UTF-8") as info:
         KeyRing.from_file(path)
     assert_no_secret(messages(info.value), SECRET)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize(
+    ("mode", "warns"),
+    [
+        (0o600, False),
+        (0o400, False),
+        (0o700, False),
+        (0o640, True),  # group may read
+        (0o604, True),  # world may read
+        (0o644, True),  # what a default umask gives
+        (0o620, True),  # group may write: may swap the keys
+        (0o601, True),
+    ],
+    ids=oct,
+)
+def test_from_file_warns_when_others_may_read_the_keys(
+    tmp_path: Path, mode: int, warns: bool
+) -> None:
+    path = private_file(tmp_path / "keys", f"k1:{b64url(SECRET)}")
+    os.chmod(path, mode)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ring = KeyRing.from_file(path)
+    assert ring.ids == ("k1",)  # loaded all the same
+    found = [w for w in caught if issubclass(w.category, KeyFileWarning)]
+    assert len(found) == (1 if warns else 0)
+    assert [w for w in caught if w not in found] == []
+    if warns:
+        shown = str(found[0].message)
+        assert str(path) in shown
+        assert f"{mode:03o}" in shown
+        assert "chmod 600" in shown
+        assert_no_secret(shown, SECRET)
+        assert found[0].filename == __file__  # points at the caller
+        assert issubclass(KeyFileWarning, UserWarning)
 
 
 @given(

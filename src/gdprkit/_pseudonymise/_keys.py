@@ -20,13 +20,21 @@ import binascii
 import os
 import re
 import secrets
+import stat
+import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final, NoReturn, SupportsIndex
 
 from gdprkit._errors import ConfigurationError, MissingKeyError
 
-__all__ = ["DEFAULT_ENV_VAR", "KEY_ID_PATTERN", "MIN_KEY_BYTES", "KeyRing"]
+__all__ = ["DEFAULT_ENV_VAR", "KEY_ID_PATTERN", "MIN_KEY_BYTES", "KeyFileWarning", "KeyRing"]
+
+
+class KeyFileWarning(UserWarning):
+    """A key file that others than its owner may read (group or world permissions set)."""
+
 
 #: The shortest key accepted, in bytes (256 bits).
 MIN_KEY_BYTES: Final = 32
@@ -184,16 +192,31 @@ class KeyRing:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> KeyRing:
-        """A ring from a text file (format as :meth:`from_string`; surrounding space ignored)."""
+        """A ring from a text file (format as :meth:`from_string`; surrounding space ignored).
+
+        A file that its group or other users may read (``mode & 0o077``, on POSIX systems)
+        gives a :class:`KeyFileWarning` naming the file and its mode: a key file should be
+        ``chmod 600``. The keys are loaded all the same.
+        """
         file = Path(path)
         try:
-            text = file.read_text(encoding="utf-8")
+            with file.open("rb") as handle:
+                mode = os.fstat(handle.fileno()).st_mode
+                data = handle.read()
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigurationError(f"key file {file} is not UTF-8 text") from None
         except OSError as exc:
             raise ConfigurationError(
                 f"cannot read key file {file}: {exc.strerror or type(exc).__name__}"
             ) from None
+        if sys.platform != "win32" and stat.S_ISREG(mode) and mode & 0o077:
+            warnings.warn(
+                f"key file {file} is readable by others than its owner (mode "
+                f"{stat.S_IMODE(mode):03o}): make it private with chmod 600",
+                KeyFileWarning,
+                stacklevel=2,
+            )
         return cls(_parse(text, source=f"key file {file}"))
 
     def export(self) -> str:
