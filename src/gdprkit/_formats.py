@@ -12,18 +12,23 @@ Unicode characters.
 
 Formats (the names a policy uses in ``format:``):
 
-- ``email``: one ``@``; a local part of 1-64 ASCII characters (``A-Z a-z 0-9`` and
-  ``.!#$%&'*+/=?^_`{|}~-``, no leading, trailing or doubled dot); a domain of dot-separated
+- ``email``: one ``@``; a local part of 1-64 octets (UTF-8) of ``A-Z a-z 0-9``,
+  ``.!#$%&'*+/=?^_`{|}~-`` and, as RFC 6531 allows, non-ASCII letters, marks and digits (no
+  spaces, controls or invisible format characters; no leading, trailing or doubled dot); a
+  domain of dot-separated
   labels of letters (IDN Unicode letters included), digits and inner hyphens, ending in a
   top-level domain of two or more letters (or an ``xn--`` A-label); 254 characters at most.
 - ``phone``: ``+``, digits, spaces and ``- . ( ) /``; ``+`` only at the start and not followed
   by ``0``; parentheses balanced and not nested; 6-15 digits (E.164), or up to 17 after a
   leading ``00`` international prefix.
-- ``codice_fiscale``: a natural person's 16-character code, omocodia letters accepted, with
-  month letter, day of birth and check character verified (DM 23/12/1976); or an 11-digit
-  numeric code (legal entities) with the partita IVA check digit.
-- ``partita_iva``: 11 digits, optional ``IT`` prefix, Luhn-style check digit; the all-zeros
-  placeholder is refused.
+- ``codice_fiscale``: a natural person's 16-character code, omocodia letters (``LMNPQRSTUV``
+  for ``0-9``) accepted, with month letter (``ABCDEHLMPRST``), day of birth (1-31, 41-71 for
+  women) and check character verified (DM 23/12/1976) and a birth date that exists (no 30
+  February, no 31 April; 29 February only in a year whose two digits are a multiple of 4); or
+  an 11-digit numeric code (legal entities) checked as a partita IVA.
+- ``partita_iva``: 11 digits, optional ``IT`` prefix: a company number that is not all zeros
+  (digits 1-7), an office code that exists (digits 8-10: 001-100, 120, 121, 888, 999, as
+  python-stdnum checks) and the Luhn-style check digit.
 - ``country``: an ISO 3166-1 alpha-2 code (``COUNTRIES``) or an EU alias (``EU_ALIASES``).
 - ``date``: a ``date`` or ``datetime``, or text ``gdprkit._time.parse_date`` can read.
 - ``ip``: an IPv4 or IPv6 address as ``ipaddress.ip_address`` reads it.
@@ -146,6 +151,8 @@ _CF_NUMERIC_CHECK: Final = "numeric codice fiscale check digit does not match"
 _BAD_PIVA: Final = "not a valid partita IVA (11 digits, optionally prefixed by IT)"
 _PIVA_CHECK: Final = "partita IVA check digit does not match"
 _ZEROS: Final = "a number of all zeros is a placeholder, not a code"
+_CF_DATE: Final = "codice fiscale birth date does not exist"
+_PIVA_OFFICE: Final = "partita IVA office code is not valid"
 _BAD_COUNTRY: Final = "not an ISO 3166-1 alpha-2 country code"
 _BAD_DATE: Final = "not a readable date"
 _BAD_IP: Final = "not a valid IP address"
@@ -164,6 +171,8 @@ _MESSAGES: Final[frozenset[str]] = frozenset(
         _BAD_PIVA,
         _PIVA_CHECK,
         _ZEROS,
+        _CF_DATE,
+        _PIVA_OFFICE,
         _BAD_COUNTRY,
         _BAD_DATE,
         _BAD_IP,
@@ -182,6 +191,7 @@ _LOCAL_MAX: Final = 64  # RFC 5321 §4.5.3.1.1
 _LABEL_MAX: Final = 63  # RFC 1035 §2.3.4
 _ATEXT: Final = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL: Final = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*", re.ASCII)
+_LOCAL_CATEGORIES: Final = frozenset("LMN")  # letters, marks, digits (RFC 6531 UTF8-non-ascii)
 _ASCII_LABEL: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?", re.ASCII)
 _ASCII_TLD: Final = re.compile(r"[A-Za-z]{2,}|xn--[A-Za-z0-9-]*[A-Za-z0-9]", re.ASCII)
 
@@ -209,11 +219,30 @@ def _is_label(label: str, *, tld: bool) -> bool:
     return not tld or len(label) >= 2  # a TLD has at least two letters
 
 
+def _is_local_part(local: str) -> bool:
+    """An RFC 5322 dot-atom, with the non-ASCII letters, marks and digits RFC 6531 adds.
+
+    Other non-ASCII characters stay out: spaces (U+00A0, U+3000), controls, and the invisible
+    format characters (zero-width joiner, bidi overrides) that make two addresses look alike.
+    """
+    if local.isascii():
+        return len(local) <= _LOCAL_MAX and _LOCAL.fullmatch(local) is not None
+    if len(local.encode("utf-8", "surrogatepass")) > _LOCAL_MAX:  # RFC 6531 keeps octets
+        return False
+    ascii_twin = "".join(
+        "a" if not ch.isascii() and unicodedata.category(ch)[0] in _LOCAL_CATEGORIES else ch
+        for ch in local
+    )
+    if not ascii_twin.isascii() or unicodedata.category(local[0])[0] == "M":
+        return False  # a character outside the three classes, or a leading combining mark
+    return _LOCAL.fullmatch(ascii_twin) is not None
+
+
 def _email_problem(s: str) -> str | None:
     if s.count("@") != 1 or len(s) > _EMAIL_MAX:
         return _BAD_EMAIL
     local, domain = s.split("@")
-    if len(local) > _LOCAL_MAX or _LOCAL.fullmatch(local) is None:
+    if not _is_local_part(local):
         return _BAD_EMAIL
     labels = domain.split(".")
     if len(labels) < 2:  # a domain and its top-level domain
@@ -263,6 +292,9 @@ def _phone_problem(s: str) -> str | None:
 # --- partita IVA and the numeric codice fiscale ---------------------------------------------
 
 _ELEVEN_DIGITS: Final = re.compile(r"[0-9]{11}", re.ASCII)
+# Digits 8-10 name the issuing office: 001-100 the provincial offices, 120 and 121 the
+# Agenzia's central codes, 888 and 999 special codes (python-stdnum's stdnum.it.iva rule).
+_OFFICES: Final = frozenset({120, 121, 888, 999})
 
 
 def _piva_check_digit(first_ten: str) -> int:
@@ -283,8 +315,11 @@ def _piva_check_digit(first_ten: str) -> int:
 
 
 def _eleven_digit_problem(digits: str, *, check_message: str) -> str | None:
-    if digits == "00000000000":
+    if digits[:7] == "0000000":  # no company number: a placeholder
         return _ZEROS
+    office = int(digits[7:10])
+    if not (1 <= office <= 100 or office in _OFFICES):
+        return _PIVA_OFFICE
     if _piva_check_digit(digits[:10]) != ord(digits[10]) - 48:
         return check_message
     return None
@@ -317,7 +352,9 @@ def _piva_problem(s: str) -> str | None:
 _CF_SHAPE: Final = re.compile(
     r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]", re.ASCII
 )
-_CF_MONTHS: Final = frozenset("ABCDEHLMPRST")
+_CF_MONTH_LETTERS: Final = "ABCDEHLMPRST"  # January ... December
+_CF_MONTHS: Final = frozenset(_CF_MONTH_LETTERS)
+_MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 # Omocodia: a digit replaced by a letter to tell apart people whose codes would coincide.
 _OMOCODIA: Final = str.maketrans("LMNPQRSTUV", "0123456789")
 # DM 23/12/1976, odd positions (1st, 3rd ... 15th): the value of 0-9 equals that of A-J.
@@ -336,6 +373,15 @@ _CF_EVEN: Final[Mapping[str, int]] = MappingProxyType(
 )
 _CF_LENGTH: Final = 16
 _NUMERIC_CF_LENGTH: Final = 11
+
+
+def _month_days(month: int, year: int) -> int:
+    """Days of ``month`` (0-based) in a year known by its last two digits ``year``.
+
+    The century is not in the code; a multiple of 4 is a leap year in the century a person
+    alive today was born in (00 read as 2000), so 29 February exists then and only then.
+    """
+    return 29 if month == 1 and year % 4 == 0 else _MONTH_DAYS[month]
 
 
 def _cf_check_character(first_fifteen: str) -> str:
@@ -357,6 +403,10 @@ def _codice_fiscale_problem(s: str) -> str | None:
     day = int(compact[9:11].translate(_OMOCODIA))  # 41-71: a woman's day of birth plus 40
     if not (1 <= day <= 31 or 41 <= day <= 71):  # DPR 605/1973 day encoding
         return _CF_DAY
+    month = _CF_MONTH_LETTERS.index(compact[8])
+    year = int(compact[6:8].translate(_OMOCODIA))
+    if day % 40 > _month_days(month, year):
+        return _CF_DATE
     if _cf_check_character(compact[:15]) != compact[15]:
         return _CF_CHECK
     return None

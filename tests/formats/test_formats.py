@@ -196,6 +196,15 @@ VALID_EMAILS = [
     "info@เว็บไซต์.ไทย",  # Thai: letters with combining marks
     "mario@" + "a" * 63 + ".it",
     address_of_length(254),
+    # RFC 6531: internationalised local parts (issue 8: these were refused)
+    "josé@example.es",
+    "mariò@example.it",
+    "m\u0430rio@example.it",  # a Cyrillic a: letters of any script, as in the domain
+    "иван.петров@пример.рф",
+    "用户@例子.广告",
+    "ü" * 32 + "@example.de",  # 64 octets of UTF-8
+    "zoë+news@example.nl",
+    "e\u0301lodie@example.fr",  # a combining mark after its base letter
 ]
 
 INVALID_EMAILS = [
@@ -222,8 +231,24 @@ INVALID_EMAILS = [
     "mario@[192.168.0.1]",  # address literals are not pragmatic
     "<mario@example.it>",
     "Mario Rossi <mario@example.it>",
-    "mariò@example.it",  # non-ASCII local part
-    "m\u0430rio@example.it",  # Cyrillic a in the local part
+    "ü" * 33 + "@example.de",  # 66 octets: RFC 6531 keeps the 64-octet limit
+    "jos\u00e9 rossi@example.es",  # a space inside a Unicode local part
+    "jos\u00e9\u00a0@example.es",  # a no-break space
+    "jos\u00e9\u3000@example.es",  # an ideographic space
+    "jos\u00e9\u0007@example.es",  # a control character
+    "jos\u00e9\u0085@example.es",  # a C1 control (next line)
+    "jos\u00e9\u200b@example.es",  # a zero-width space
+    "jos\u00e9\u202e@example.es",  # a right-to-left override
+    "\u0301jos\u00e9@example.es",  # a local part starting with a combining mark
+    "jos\u00e9\ud800@example.es",  # a lone surrogate
+    "jos\u00e9\ue000@example.es",  # a private-use character
+    "jos\u00e9\u2022@example.es",  # a bullet: punctuation outside the RFC's atext
+    ".jos\u00e9@example.es",
+    "jos\u00e9..rossi@example.es",
+    "jos\u00e9",
+    "jos\u00e9@",
+    "jos\u00e9@example",
+    "jos\u00e9@exa mple.es",
     "mario\uff20example.it",  # fullwidth commercial at
     "mario﹫example.it",  # small commercial at (U+FE6B)
     "mario@example.it\u200b",  # zero-width space: not whitespace, not stripped
@@ -312,7 +337,9 @@ VALID_CODICI_FISCALI = [
     cf("RSSMRA85T10A56N"),  # omocodia: the last digit replaced (2 → N)
     cf("RSSMRAURTMLARSN"),  # omocodia: every digit replaced
     cf("BNCLRA90A41H501"),  # a woman born on 1 January (day + 40)
-    cf("BNCLRA90B71H501"),  # day 71: 31 + 40
+    cf("BNCLRA90A71H501"),  # day 71: 31 January + 40 (B71, 31 February, was accepted)
+    cf("BNCLRA00B69H501"),  # 29 February 2000, a woman
+    cf("RSSMRA84B29A562"),  # 29 February 1984
     cf("VRDGPP13R10B293"),
     cf("RSSMRA85T10Z404"),  # born abroad (Z + country code)
     piva("0048496058"),  # an entity's 11-digit numeric code
@@ -320,6 +347,7 @@ VALID_CODICI_FISCALI = [
 
 CF_SHAPE = "not a valid codice fiscale (16 characters, or 11 digits for an entity)"
 CF_CHECK = "codice fiscale check character does not match"
+CF_DATE = "codice fiscale birth date does not exist"
 INVALID_CODICI_FISCALI = [
     ("RSSMRA85T10A562T", CF_CHECK),
     (MARIO[:15] + "Z", CF_CHECK),
@@ -333,6 +361,16 @@ INVALID_CODICI_FISCALI = [
     (cf("RSSMRA85T40A562"), "codice fiscale day of birth is not valid"),
     (cf("RSSMRA85T72A562"), "codice fiscale day of birth is not valid"),
     (cf("RSSMRA85TVVA562"), "codice fiscale day of birth is not valid"),  # omocodia 99
+    # birth dates that do not exist (issue 8: these passed; python-stdnum refuses them)
+    (cf("RSSMRA85B30A562"), CF_DATE),  # 30 February
+    (cf("RSSMRA85B70A562"), CF_DATE),  # 30 February, a woman
+    (cf("RSSMRA85D31A562"), CF_DATE),  # 31 April
+    (cf("RSSMRA85H71A562"), CF_DATE),  # 31 June, a woman
+    (cf("RSSMRA85P31A562"), CF_DATE),  # 31 September
+    (cf("RSSMRA85S31A562"), CF_DATE),  # 31 November
+    (cf("RSSMRA85B29A562"), CF_DATE),  # 29 February 1985
+    (cf("RSSMRA85BN9A562"), CF_DATE),  # 29 February 1985, the day in omocodia
+    (cf("RSSMRA8RBN9A562"), CF_DATE),  # 29 February 1985, year and day in omocodia
     (cf("RSSMRA8AT10A562"), CF_SHAPE),  # A is not an omocodia letter
     (cf("RSSMR485T10A562"), CF_SHAPE),  # a digit among the name letters
     (MARIO[:15], CF_SHAPE),
@@ -375,7 +413,8 @@ def codici_fiscali(draw: st.DrawFn) -> str:
     names = draw(st.text(alphabet=string.ascii_uppercase, min_size=6, max_size=6))
     year = draw(st.integers(0, 99))
     month = draw(st.sampled_from("ABCDEHLMPRST"))
-    day = draw(st.integers(1, 31)) + draw(st.sampled_from((0, 40)))
+    days = (31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    day = draw(st.integers(1, days["ABCDEHLMPRST".index(month)])) + draw(st.sampled_from((0, 40)))
     place = draw(LETTERS) + f"{draw(st.integers(0, 999)):03d}"
     code = f"{names}{year:02d}{month}{day:02d}{place}"
     for position in DIGIT_POSITIONS[: draw(st.integers(0, len(DIGIT_POSITIONS)))]:
@@ -406,10 +445,12 @@ def test_a_changed_letter_fails(code: str, position: int, letter: str) -> None:
     assert not is_codice_fiscale(code[:position] + letter + code[position + 1 :])
 
 
-@given(st.text(alphabet=string.digits, min_size=10, max_size=10))
-def test_random_numeric_codici_fiscali_and_partite_iva(first10: str) -> None:
-    code = piva(first10)
-    assume(code != "00000000000")
+OFFICES = [*range(1, 101), 120, 121, 888, 999]  # digits 8-10: the issuing office
+
+
+@given(st.integers(1, 9_999_999), st.sampled_from(OFFICES))
+def test_random_numeric_codici_fiscali_and_partite_iva(number: int, office: int) -> None:
+    code = piva(f"{number:07d}{office:03d}")
     assert is_partita_iva(code)
     assert is_partita_iva("IT" + code)
     assert is_codice_fiscale(code)
@@ -421,30 +462,46 @@ def test_random_numeric_codici_fiscali_and_partite_iva(first10: str) -> None:
 # --- partita IVA -----------------------------------------------------------------------------
 
 VALID_PARTITE_IVA = [
-    "01234567897",
-    "IT01234567897",
-    "it01234567897",
-    "IT 012 345 678 97",
+    "00488410010",
+    "IT00488410010",
+    "it00488410010",
+    "IT 004 884 100 10",
     " 00488410010 ",
     "00905811006",
     "00159560366",
-    "12345678903",
-    piva("0799999999"),
+    piva("1234567001"),
+    piva("1234567100"),
+    piva("1234567120"),
+    piva("1234567121"),
+    piva("1234567888"),
+    piva("1234567999"),
+    piva("0000001001"),
 ]
 
 PIVA_SHAPE = "not a valid partita IVA (11 digits, optionally prefixed by IT)"
+PIVA_OFFICE = "partita IVA office code is not valid"
 INVALID_PARTITE_IVA = [
-    ("01234567898", "partita IVA check digit does not match"),
-    ("10234567897", "partita IVA check digit does not match"),  # two digits swapped
+    ("00488410011", "partita IVA check digit does not match"),
+    ("04088410010", "partita IVA check digit does not match"),  # two digits swapped
     ("00000000000", "a number of all zeros is a placeholder, not a code"),
+    (piva("0000000001"), "a number of all zeros is a placeholder, not a code"),
+    # office codes that do not exist (issue 8: these passed; python-stdnum refuses them)
+    (piva("1234567000"), PIVA_OFFICE),
+    (piva("1234567101"), PIVA_OFFICE),
+    (piva("1234567119"), PIVA_OFFICE),
+    (piva("1234567122"), PIVA_OFFICE),
+    (piva("1234567500"), PIVA_OFFICE),
+    (piva("1234567887"), PIVA_OFFICE),
+    (piva("1234567998"), PIVA_OFFICE),
+    ("01234567897", PIVA_OFFICE),  # office 789
     ("0123456789", PIVA_SHAPE),
     ("012345678970", PIVA_SHAPE),
     ("IT", PIVA_SHAPE),
     ("DE01234567897", PIVA_SHAPE),
     ("ITIT01234567897", PIVA_SHAPE),
     ("0123456789A", PIVA_SHAPE),
-    ("01234-567897", PIVA_SHAPE),
-    (fullwidth("01234567897"), PIVA_SHAPE),
+    ("00488-410010", PIVA_SHAPE),
+    (fullwidth("00488410010"), PIVA_SHAPE),
     ("٠١٢٣٤٥٦٧٨٩٧", PIVA_SHAPE),  # Arabic-Indic digits
     (MARIO, PIVA_SHAPE),  # a personal codice fiscale is not a partita IVA
 ]
@@ -518,6 +575,12 @@ def test_invalid_countries(value: str) -> None:
         ("31/12/1990", True),
         ("31.12.1990", True),
         ("10 December 1985", False),
+        # Italian month names (issue 8: these were unreadable)
+        ("1 marzo 2026", False),
+        ("1 marzo 2026", True),
+        ("10 dicembre 1985", True),
+        ("10 Dicembre 1985", False),
+        ("29 febbraio 2024", True),
         (" 1985-12-10 ", False),
         (date(1985, 12, 10), False),
         (datetime(1985, 12, 10, 8, 30, tzinfo=UTC), False),
@@ -535,6 +598,9 @@ def test_valid_dates(value: object, dayfirst: bool) -> None:
         ("not a date", False, "not a readable date"),
         ("1985-13-45", False, "not a readable date"),
         ("2025-02-30", False, "not a readable date"),
+        ("30 febbraio 2026", True, "not a readable date"),
+        ("1 marzo", True, "not a readable date"),  # no year: never completed from the clock
+        ("marzo 2026", True, "not a readable date"),  # no day
         ("12/10/1985 in the morning of a long day", False, "not a readable date"),
         (19851210, False, "expected a date, got int"),
         (1.5, False, "expected a date, got float"),
@@ -728,7 +794,7 @@ def test_str_subclasses_are_read_as_their_text(fmt: str) -> None:
         "email": "mario.rossi@example.it",
         "phone": "+39 02 1234 5678",
         "codice_fiscale": MARIO,
-        "partita_iva": "01234567897",
+        "partita_iva": "00488410010",
         "country": "IT",
         "ip": "::1",
     }[fmt]
