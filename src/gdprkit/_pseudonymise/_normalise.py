@@ -63,6 +63,12 @@ WHITESPACE: Final = (
 )
 _WHITESPACE_RUN: Final = re.compile(f"[{re.escape(WHITESPACE)}]+")
 _NON_DIGIT: Final = re.compile(r"[^0-9]+")
+_WS_CLASS: Final = re.escape(WHITESPACE)
+#: What a telephone number may be written with (after NFKC): ASCII digits, whitespace, dots,
+#: dashes, brackets, and one ``+`` before any digit, dot or dash (``(+39) 333``).
+_PHONE_SHAPE: Final = re.compile(
+    rf"[{_WS_CLASS}(\[]*\+?[0-9{_WS_CLASS}.\-\u2010-\u2015\u2212()\[\]]*"
+)
 
 
 def exact_text(value: object) -> str | None:
@@ -128,17 +134,33 @@ def normalise_email(value: object) -> str | None:
 
 
 def normalise_phone(value: object) -> str | None:
-    """A telephone number: its ASCII digits, without a leading ``00`` international prefix.
+    """A telephone number: its digits, without a leading ``00`` international prefix; a value
+    that is not a telephone number: its text (as :func:`normalise_default`), never shortened.
 
-    A leading ``+`` goes with the other non-digits, so ``+39 333 1234567`` and
-    ``0039 3331234567`` are both ``393331234567``. No country code is added to national
-    numbers (that needs a default region, which is policy, not normalisation).
-    polars ``str.replace_all('[^0-9]+', '').str.replace('^00', '')``; Spark
-    ``regexp_replace(regexp_replace(c, '[^0-9]+', ''), '^00', '')``.
+    The text is first brought to Unicode NFKC (a full-width digit is a digit, a no-break space a
+    space). It is a telephone number when it holds only ASCII digits, whitespace, dots, dashes
+    (``-`` and the Unicode hyphens and dashes U+2010-U+2015, U+2212), round or square brackets,
+    and at most one ``+``, before every digit, dot and dash (:data:`_PHONE_SHAPE`). A leading
+    ``+`` goes with the other non-digits, so ``+39 333 1234567`` and ``0039 3331234567`` are both
+    ``393331234567``. Anything else (``ext 12``, a letter, a ``/``, digits of another script,
+    which NFKC leaves as they are) makes the value text: ``"+39 333 1234567 ext 12"`` and
+    ``"+39 3331234567 12"`` tokenise apart, where dropping the letters made them one. Text always
+    holds a character no number does, so it never tokenises like a number. No country code is
+    added to national numbers (that needs a default region, which is policy, not normalisation).
+
+    polars: ``t = c.str.normalize("NFKC")``, then
+    ``when(t.str.contains(f"^{_PHONE_SHAPE.pattern}$"))``
+    ``.then(t.str.replace_all('[^0-9]+', '').str.replace('^00', ''))``
+    ``.otherwise(t.str.strip_chars())``; Spark the same with ``regexp_replace`` and an NFKC UDF
+    (or data already in NFKC).
     """
     s = value if type(value) is str and value.isascii() else to_text(value)
     if s is None:
         return None
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
+    if _PHONE_SHAPE.fullmatch(s) is None:
+        return s.strip(WHITESPACE) or None  # not a phone number: its text, whole
     return _NON_DIGIT.sub("", s).removeprefix("00") or None
 
 
