@@ -17,6 +17,8 @@ import dataclasses
 import enum
 import itertools
 import json
+import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -29,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdprkit import KeyRing, enforce, load_policy
+from gdprkit import ConsentLedger, KeyRing, enforce, load_policy
 from gdprkit._audit import AuditEvent, AuditLog, policy_digest
 from gdprkit._errors import AuditError, GdprkitError
 from gdprkit.cli import main
@@ -395,7 +397,8 @@ def test_enforce_runs_are_recorded_without_any_value_of_the_records(tmp_path: Pa
     keys = KeyRing.generate()
     runs = {}
     for purpose in policy.purposes:
-        stream = enforce(policy, records, purpose, at=AT, keys=keys)
+        # A purpose whose consent lives in a ledger needs one (an empty ledger: no consent).
+        stream = enforce(policy, records, purpose, at=AT, keys=keys, consents=ConsentLedger())
         outputs = list(stream)
         runs[purpose] = (len(outputs), dict(stream.counts))
         log.record_enforce(policy, stream)
@@ -475,6 +478,63 @@ def test_record_sweep_takes_any_report_shaped_object() -> None:
     with pytest.raises(TypeError, match="needs at"):
         log.record_sweep(policy, report=_Report())
     assert log.verify() == event.hash
+
+
+# -- the file: owner only, never through a symbolic link -------------------------------------
+
+
+def test_a_new_trail_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    old = os.umask(0)  # whatever the umask, the trail is created 0600
+    try:
+        _fill(AuditLog(path), 1)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("action", ["record", "head", "verify", "events", "recover"])
+def test_a_trail_path_that_is_a_symbolic_link_is_refused(tmp_path: Path, action: str) -> None:
+    target = tmp_path / "elsewhere.jsonl"
+    _fill(AuditLog(target), 2)
+    before = target.read_bytes()
+    link = tmp_path / "audit.jsonl"
+    link.symlink_to(target)
+    log = AuditLog(link)
+    calls: dict[str, Callable[[], object]] = {
+        "record": lambda: log.record("enforce", at=AT),
+        "head": log.head,
+        "verify": log.verify,
+        "events": log.events,
+        "recover": log.recover,
+    }
+    with pytest.raises(AuditError, match="symbolic link"):
+        calls[action]()
+    assert target.read_bytes() == before
+
+
+def test_a_dangling_symbolic_link_is_not_followed_to_create_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "created-through-the-link.jsonl"
+    link = tmp_path / "audit.jsonl"
+    link.symlink_to(target)
+    with pytest.raises(AuditError, match="symbolic link"):
+        AuditLog(link).record("enforce", at=AT)
+    assert not target.exists()
+
+
+def test_cli_refuses_an_audit_trail_that_is_a_symbolic_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GDPRKIT_KEYS", KeyRing.generate().export())
+    target = tmp_path / "elsewhere.jsonl"
+    link = tmp_path / "audit.jsonl"
+    link.symlink_to(target)
+    out = tmp_path / "out.jsonl"
+    args = ["enforce", str(POLICY), "analytics", str(CUSTOMERS), str(out), "--quiet"]
+    assert main([*args, "--audit", str(link)]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert not target.exists()
+    assert not out.exists()
 
 
 # -- the command ----------------------------------------------------------------------------

@@ -18,7 +18,9 @@ Each append to a file is one ``write`` of one whole line, under an exclusive ``f
 file, followed by ``fsync``: several processes may append to one file, and a call that returned
 is durable. A crash mid-write can leave at most an incomplete last line, which ``verify``
 reports as ``"torn"`` and appending refuses (fail closed) until :meth:`AuditLog.recover`
-removes it: the event it held was never acknowledged.
+removes it: the event it held was never acknowledged. The file is created readable and writable
+by its owner only (0600), and is never opened through a symbolic link (``O_NOFOLLOW``): a trail
+path that is a link is an error, so a planted link cannot redirect the appends elsewhere.
 
 What goes in: codes, counts, purposes, field names, the policy's digest. Never record values,
 subject ids or keys: the convenience methods record only those, and :meth:`AuditLog.record`
@@ -29,6 +31,7 @@ elsewhere (a ticket, another system) and pass it back as ``expected_head``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
@@ -57,6 +60,8 @@ _HASH: Final = re.compile(r"^[0-9a-f]{64}$")
 _KEYS: Final = frozenset({"at", "hash", "kind", "payload", "prev_hash", "recorded_at", "seq"})
 #: How much of the end of the file is read at a time when looking for the last line.
 _TAIL_CHUNK: Final = 65_536
+#: Opening the trail never follows a symbolic link at its path (0 where the OS has no such flag).
+_O_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _dumps(value: object) -> bytes:
@@ -361,16 +366,32 @@ class _FileSink:
         self.path = path
 
     def _open(self, flags: int) -> int:
+        """Open the trail without following a symbolic link; a new file is its owner's only."""
+        extra = getattr(os, "O_CLOEXEC", 0) | _O_NOFOLLOW
         try:
-            return os.open(self.path, flags | getattr(os, "O_CLOEXEC", 0), 0o640)
+            fd = os.open(self.path, flags | extra, 0o600)
         except OSError as exc:
+            if exc.errno == errno.ELOOP or self.path.is_symlink():
+                raise AuditError(
+                    f"audit log {self.path.name!r} is a symbolic link: refusing to follow it"
+                ) from exc
             raise AuditError(f"audit log {self.path.name!r} cannot be opened") from exc
+        if not _O_NOFOLLOW and self.path.is_symlink():  # pragma: no cover - no O_NOFOLLOW
+            os.close(fd)
+            raise AuditError(
+                f"audit log {self.path.name!r} is a symbolic link: refusing to follow it"
+            )
+        return fd
+
+    def _exists(self) -> bool:
+        """Whether there is something at the path (a symbolic link counts: opening it fails)."""
+        return os.path.lexists(self.path)
 
     def append(
         self, kind: str, at: datetime, recorded_at: datetime, payload: Mapping[str, Any]
     ) -> AuditEvent:
         fcntl = _flock()
-        created = not self.path.exists()
+        created = not self._exists()
         fd = self._open(os.O_RDWR | os.O_CREAT | os.O_APPEND)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -442,7 +463,7 @@ class _FileSink:
         return AuditError("the audit trail's last line cannot be read")  # pragma: no cover
 
     def tail(self) -> tuple[int, str]:
-        if not self.path.exists():
+        if not self._exists():
             return 0, GENESIS_HASH
         fcntl = _flock()
         fd = self._open(os.O_RDONLY)
@@ -456,7 +477,7 @@ class _FileSink:
             os.close(fd)
 
     def read(self) -> tuple[list[bytes], bool]:
-        if not self.path.exists():
+        if not self._exists():
             return [], False
         fcntl = _flock()
         fd = self._open(os.O_RDONLY)
@@ -473,7 +494,7 @@ class _FileSink:
         return _split(data)
 
     def recover(self) -> int:
-        if not self.path.exists():
+        if not self._exists():
             return 0
         fcntl = _flock()
         fd = self._open(os.O_RDWR)
