@@ -9,6 +9,7 @@ naming undeclared fields; unknown categories) together.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import tomllib
@@ -278,6 +279,42 @@ class Policy(_Model):
         """The category of a declared field, ``None`` for an undeclared one."""
         spec = self.fields.get(field)
         return None if spec is None else spec.category
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """The policy as written, without its caches (compiled plans, formats, catalogue).
+
+        The caches hold generated code and read-only views that do not pickle; they are cheap
+        to rebuild, so an unpickled policy starts with empty ones (design §12: multiprocessing,
+        Dask and Spark ship policies to workers). Private attributes other modules add to a
+        policy are caches too and are left behind alike.
+        """
+        state = dict(super().__getstate__())
+        state["__pydantic_private__"] = self._empty_caches()
+        return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """A deep copy of the policy as written, with empty caches (as for pickling)."""
+        if memo is None:
+            memo = {}
+        duplicate = copy.copy(self)
+        memo[id(self)] = duplicate
+        object.__setattr__(duplicate, "__dict__", copy.deepcopy(self.__dict__, memo))
+        object.__setattr__(duplicate, "__pydantic_private__", self._empty_caches())
+        return duplicate
+
+    def __eq__(self, other: object) -> bool:
+        """Policies are equal when they say the same: what they have cached does not count."""
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # a policy holds dicts: unhashable, as before
+
+    def _empty_caches(self) -> dict[str, Any]:
+        return {
+            name: attribute.get_default(call_default_factory=True)
+            for name, attribute in self.__private_attributes__.items()
+        }
 
     def __repr__(self) -> str:
         return (
