@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gdprkit import KeyRing, Policy, decide, enforce, load_policy, sweep, validate
+from gdprkit import ConsentLedger, KeyRing, Policy, decide, enforce, load_policy, sweep, validate
 
 DESIGN = Path(__file__).parents[1] / "data" / "design_policy.yaml"
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -48,7 +48,7 @@ def answers(policy: Policy) -> list[tuple[Any, ...]]:
     out = []
     for record in RECORDS:
         for purpose in sorted(policy.purposes):
-            d = decide(policy, record, purpose, at=AT)
+            d = decide(policy, record, purpose, at=AT, consents=LEDGER)
             out.append(
                 (
                     purpose,
@@ -64,6 +64,7 @@ def answers(policy: Policy) -> list[tuple[Any, ...]]:
 
 
 KEYS = KeyRing.generate()
+LEDGER = ConsentLedger()
 
 
 def use(policy: Policy) -> None:
@@ -71,8 +72,8 @@ def use(policy: Policy) -> None:
     answers(policy)
     for record in RECORDS:
         validate(policy, record)
-    list(enforce(policy, RECORDS, "contract", at=AT, keys=KEYS))
-    list(sweep(policy, RECORDS, at=AT))
+    list(enforce(policy, RECORDS, "contract", at=AT, keys=KEYS, consents=LEDGER))
+    list(sweep(policy, RECORDS, at=AT, consents=LEDGER))
 
 
 def roundtrip(policy: Policy, protocol: int = pickle.DEFAULT_PROTOCOL) -> Policy:
