@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Final, Protocol, Self
+from typing import Final, Protocol, Self, TypeAlias
 
 from gdprkit._consent._chain import verify_chain
 from gdprkit._consent._memory import MemoryBackend
@@ -27,12 +27,18 @@ from gdprkit._consent._model import (
     EventKind,
     Evidence,
 )
-from gdprkit._errors import LedgerError
+from gdprkit._errors import ConfigurationError, LedgerError
 from gdprkit._time import require_aware, utc_now
+from gdprkit._values import is_missing, subject_key
 
 __all__ = ["ConsentLedger", "LedgerBackend"]
 
 _HASH: Final = re.compile(r"[0-9a-f]{64}")
+
+#: What a subject id may be given as: text, an integral number (numpy's too), anything whose
+#: canonical key (:func:`gdprkit._values.subject_key`) is an id. ``object``: a pandas or numpy
+#: scalar is read at run time, not refused by a type checker.
+SubjectId: TypeAlias = object
 
 
 class LedgerBackend(Protocol):
@@ -112,12 +118,23 @@ def _backend_for(url: str | None) -> LedgerBackend:
     return open_sql_backend(url)
 
 
-def _subject(subject: str | int) -> str:
-    """A subject id as stored: text; an integer id is stored as its decimal text."""
-    if isinstance(subject, bool) or not isinstance(subject, str | int):
-        raise TypeError("a subject id must be text or an integer")
-    text = subject if isinstance(subject, str) else str(subject)
-    return _text(text, "subject id")
+def _subject(subject: SubjectId) -> str:
+    """A subject id as written: its canonical key (:func:`gdprkit._values.subject_key`).
+
+    ``1001``, ``1001.0``, ``"1001"``, ``" 1001\\n"`` and ``numpy.int64(1001)`` are one subject,
+    stored as ``"1001"``. What is no id (missing, blank, a bool, a non-integral number, a date,
+    bytes, text that is not valid Unicode) is a :class:`~gdprkit.ConfigurationError` (a
+    ``ValueError``) that does not quote it.
+    """
+    key = subject_key(subject)
+    if key is not None:
+        return key
+    if is_missing(subject):
+        raise ConfigurationError("subject id must not be empty (a missing value is no subject id)")
+    raise ConfigurationError(
+        "not a subject id: a subject id is text or an integral number "
+        "(not a bool, a number with a fraction, a date, bytes or invalid Unicode text)"
+    )
 
 
 def _text(value: str, name: str) -> str:
@@ -211,9 +228,17 @@ class ConsentLedger:
     history can be backfilled and questions asked about any moment. It does note, in each
     event's ``recorded_at``, when the event was written.
 
-    Subject ids are text or integers (an integer is stored as its decimal text, so ``1001`` and
-    ``"1001"`` are the same subject). There is no way to update or delete an event: a
-    withdrawal, a lifted restriction or a new consent is a new event. Use it as a context
+    Subject ids are written and looked up in one canonical form
+    (:func:`gdprkit._values.subject_key`): text trimmed and in Unicode NFC, an integral number
+    (``int``, an integral ``float`` or ``Decimal``, numpy integers) as its decimal digits, so
+    ``1001``, ``1001.0``, ``"1001"`` and ``" 1001\\n"`` are one subject, stored as ``"1001"``. A
+    write about a value that is no id (missing, blank, a bool, ``1001.5``) raises
+    :class:`~gdprkit.ConfigurationError`; a look-up about one answers :data:`NO_CONSENT`. A SQL
+    ledger written by an older gdprkit may hold ids in another spelling (``" 1001"``): they are
+    found by the canonical id all the same (see :mod:`gdprkit._consent._sql`).
+
+    There is no way to update or delete an event: a withdrawal, a lifted restriction or a new
+    consent is a new event. Use it as a context
     manager, or call :meth:`close`, to release the storage.
     """
 
@@ -235,7 +260,7 @@ class ConsentLedger:
     def _append(
         self,
         kind: EventKind,
-        subject: str | int,
+        subject: SubjectId,
         purpose: str | None,
         at: datetime,
         *,
@@ -257,7 +282,7 @@ class ConsentLedger:
 
     def give(
         self,
-        subject: str | int,
+        subject: SubjectId,
         purpose: str,
         *,
         at: datetime,
@@ -284,12 +309,12 @@ class ConsentLedger:
             evidence=evidence,
         )
 
-    def withdraw(self, subject: str | int, purpose: str, *, at: datetime) -> ConsentEvent:
+    def withdraw(self, subject: SubjectId, purpose: str, *, at: datetime) -> ConsentEvent:
         """Record that ``subject`` withdrew consent to ``purpose`` at ``at`` (Art. 7(3))."""
         return self._append(EventKind.WITHDRAWN, subject, _purpose(purpose), at)
 
     def object(
-        self, subject: str | int, *, at: datetime, purpose: str | None = None
+        self, subject: SubjectId, *, at: datetime, purpose: str | None = None
     ) -> ConsentEvent:
         """Record an objection by ``subject`` at ``at`` (Art. 21).
 
@@ -300,49 +325,63 @@ class ConsentLedger:
             EventKind.OBJECTION, subject, None if purpose is None else _purpose(purpose), at
         )
 
-    def restrict(self, subject: str | int, *, at: datetime) -> ConsentEvent:
+    def restrict(self, subject: SubjectId, *, at: datetime) -> ConsentEvent:
         """Record that processing of ``subject``'s data is restricted from ``at`` (Art. 18)."""
         return self._append(EventKind.RESTRICTION, subject, None, at)
 
-    def lift_restriction(self, subject: str | int, *, at: datetime) -> ConsentEvent:
+    def lift_restriction(self, subject: SubjectId, *, at: datetime) -> ConsentEvent:
         """Record that the restriction of ``subject``'s processing ends at ``at`` (Art. 18(3))."""
         return self._append(EventKind.RESTRICTION_LIFTED, subject, None, at)
 
-    def request_erasure(self, subject: str | int, *, at: datetime) -> ConsentEvent:
+    def request_erasure(self, subject: SubjectId, *, at: datetime) -> ConsentEvent:
         """Record that ``subject`` asked for erasure at ``at`` (Art. 17(1))."""
         return self._append(EventKind.ERASURE_REQUESTED, subject, None, at)
 
     # -- reading -----------------------------------------------------------------------------
 
-    def state(self, subject: str | int, purpose: str, *, at: datetime) -> ConsentState:
+    def state(self, subject: SubjectId, purpose: str, *, at: datetime) -> ConsentState:
         """What ``subject`` had agreed to, objected to and asked for, as of ``at``.
 
         Events at or before ``at`` count (ties in the order they were appended), whatever the
         order in which they were recorded: see :class:`~gdprkit.ConsentState`.
         """
-        sid, name, when = _subject(subject), _purpose(purpose), _at(at)
-        events = self._store().events(sid)
+        name, when = _purpose(purpose), _at(at)
+        store = self._store()
+        sid = subject_key(subject)
+        if sid is None:
+            return NO_CONSENT  # no id, nothing recorded about it
+        events = store.events(sid)
         return _state_at(events, name, when) if events else NO_CONSENT
 
     def states(
-        self, subjects: Iterable[str | int], purpose: str, *, at: datetime
+        self, subjects: Iterable[SubjectId], purpose: str, *, at: datetime
     ) -> Mapping[str, ConsentState]:
-        """:meth:`state` for many subjects at once, keyed by subject id as text.
+        """:meth:`state` for many subjects at once, keyed by canonical subject id.
 
-        Every subject asked about is in the result (:data:`NO_CONSENT` where nothing is known).
+        The keys are :func:`gdprkit._values.subject_key` of the subjects asked about (``1001``
+        and ``" 1001"`` are both ``"1001"``). Every subject asked about that is an id is in the
+        result (:data:`NO_CONSENT` where nothing is known); a value that is no id (missing, a
+        bool...) has no key: it is left out, and ``result.get(key, NO_CONSENT)`` reads it right.
         """
         name, when = _purpose(purpose), _at(at)
-        ids = list(dict.fromkeys(_subject(s) for s in subjects))
-        found = self._store().events_for_subjects(ids, purpose=name, until=when)
+        store = self._store()
+        ids = list(dict.fromkeys(k for s in subjects if (k := subject_key(s)) is not None))
+        found = store.events_for_subjects(ids, purpose=name, until=when) if ids else {}
         result: dict[str, ConsentState] = {}
         for sid in ids:
             events = found.get(sid)
             result[sid] = _state_at(events, name, when) if events else NO_CONSENT
         return result
 
-    def events(self, subject: str | int) -> list[ConsentEvent]:
-        """The full history of ``subject``, oldest first (in the order it was recorded)."""
-        return self._store().events(_subject(subject))
+    def events(self, subject: SubjectId) -> list[ConsentEvent]:
+        """The full history of ``subject``, oldest first (in the order it was recorded).
+
+        ``subject`` is read as every look-up reads it (its canonical key); a value that is no
+        id has no history (``[]``).
+        """
+        store = self._store()
+        sid = subject_key(subject)
+        return [] if sid is None else store.events(sid)
 
     def head(self) -> str:
         """The hash of the last event (64 zeros for an empty ledger), to keep elsewhere."""

@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 from gdprkit._consent._chain import GENESIS_HASH, broken_link, seal
 from gdprkit._consent._model import ConsentEvent, EventDraft, EventKind, Evidence
 from gdprkit._errors import ConfigurationError, LedgerError
+from gdprkit._values import subject_key
 
 if sys.platform != "win32":
     import fcntl
@@ -359,6 +360,8 @@ class SqlBackend:
 
     __slots__ = (
         "__weakref__",
+        "_aliases",
+        "_canonical",
         "_engine",
         "_head_sql",
         "_insert_sql",
@@ -381,6 +384,10 @@ class SqlBackend:
         self.kind = kind
         self._lock = threading.Lock()
         self._many_variants: dict[tuple[bool, bool], TextClause] = {}
+        # Subject ids stored in another spelling by an older gdprkit: canonical -> stored forms,
+        # and stored form -> canonical. Empty for a ledger only this version wrote.
+        self._aliases: dict[str, tuple[str, ...]] = {}
+        self._canonical: dict[str, str] = {}
         text = sa.text
         self._insert_sql = text(_INSERT)
         self._head_sql = text(f"SELECT seq, hash FROM {EVENTS} ORDER BY seq DESC LIMIT 1")  # noqa: S608 - constant
@@ -476,6 +483,38 @@ class SqlBackend:
                 f"the consent ledger has schema version {shown}; this gdprkit reads version "
                 f"{SCHEMA_VERSION} (upgrade gdprkit, or migrate the ledger)"
             )
+        self._find_legacy_spellings()
+
+    def _find_legacy_spellings(self) -> None:
+        """Find subject ids an older gdprkit stored in a spelling other than the canonical one
+        (``" 1001"``, ``"1001\\n"``, text not in NFC), so that look-ups by the canonical id find
+        their events too: an erasure request written as ``" 1001"`` must not be missed.
+
+        The database narrows the rows down (text with a character outside printable ASCII, or a
+        leading or trailing space: one pass over the subject index, in the database); Python
+        decides which of those are not canonical. Events are never rewritten (their hash covers
+        the subject), so they keep their stored spelling; only the look-ups learn it. This
+        version writes every id canonical, so the list only changes if an older gdprkit writes
+        to the same ledger after this one opened it: upgrade every writer.
+        """
+        if self.kind == "postgresql":
+            where = "subject ~ '[^ -~]' OR subject LIKE ' %' OR subject LIKE '% '"
+        else:
+            where = "subject GLOB '*[^ -~]*' OR subject LIKE ' %' OR subject LIKE '% '"
+        statement = self._sa.text(f"SELECT DISTINCT subject FROM {EVENTS} WHERE {where}")  # noqa: S608 - constant
+        rows = self._read("open the ledger", statement, {})
+        aliases: dict[str, list[str]] = {}
+        canonical: dict[str, str] = {}
+        for (stored,) in rows:
+            if type(stored) is not str:
+                continue  # not an event this module wrote: verify() reports it
+            key = subject_key(stored)
+            if key is None or key == stored:
+                continue
+            canonical[stored] = key
+            aliases.setdefault(key, []).append(stored)
+        self._aliases = {key: tuple(sorted(forms)) for key, forms in aliases.items()}
+        self._canonical = canonical
 
     # -- writing --
 
@@ -516,7 +555,10 @@ class SqlBackend:
             return list(conn.execute(statement, params).all())
 
     def events(self, subject: str) -> list[ConsentEvent]:
-        """The events of ``subject`` in chain order."""
+        """The events of ``subject`` in chain order (with those stored under an older
+        spelling of the same id, see :meth:`_find_legacy_spellings`)."""
+        if subject in self._aliases:
+            return self.events_for_subjects((subject,)).get(subject, [])
         rows = self._read("read the ledger", self._subject_sql, {"subject": subject})
         return _events_of(rows)
 
@@ -536,6 +578,9 @@ class SqlBackend:
         wanted = list(subjects)
         if not wanted:
             return {}
+        aliases = self._aliases
+        if aliases:
+            wanted += [form for s in wanted for form in aliases.get(s, ())]
         params: dict[str, object] = {
             "subjects": wanted if self.kind == "postgresql" else json.dumps(wanted)
         }
@@ -554,8 +599,10 @@ class SqlBackend:
             params["until"] = _time_text(until)
         rows = self._read("read the ledger", statement, params)
         found: dict[str, list[ConsentEvent]] = {}
+        canonical = self._canonical
         for event in _events_of(rows):
-            found.setdefault(event.subject, []).append(event)
+            subject = event.subject
+            found.setdefault(canonical.get(subject, subject), []).append(event)
         return found
 
     def all_events(self) -> Iterator[ConsentEvent]:
