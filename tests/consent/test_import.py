@@ -75,7 +75,7 @@ REJECTIONS: list[tuple[str, str, str, str | None]] = [
     ("unreadable moment", "C-1,newsletter,ieri,web_form,v1,no", "at.invalid", "consent_at"),
     ("impossible date", "C-1,newsletter,31/02/2025,web_form,v1,no", "at.invalid", "consent_at"),
     ("no method", "C-1,newsletter,2025-06-01,,v1,no", "method.missing", "method"),
-    ("flag not yes or no", "C-1,newsletter,2025-06-01,web_form,v1,forse", "flag.invalid",
+    ("flag not yes or no", "C-1,newsletter,2025-06-01,web_form,v1,forse", "value.invalid",
      "explicit"),
     ("too few fields", "C-1,newsletter,2025-06-01", "row.malformed", None),
     ("too many fields", "C-1,newsletter,2025-06-01,web_form,v1,no,extra", "row.malformed", None),

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from gdprkit._consent._model import EventDraft, EventKind, Evidence
 from gdprkit._errors import ConfigurationError
 from gdprkit._time import parse_instant, utc_now, zone
+from gdprkit._values import flag_value
 
 if TYPE_CHECKING:
     from gdprkit._consent._ledger import ConsentLedger
@@ -44,8 +45,6 @@ IMPORT_ROLES: Final = {
     "parental": "a flag: given or authorised by the holder of parental responsibility",
     "given": "a flag: a row whose flag says no is skipped, not imported",
 }
-_TRUE: Final = frozenset({"true", "yes", "y", "sì", "si", "1", "x"})
-_FALSE: Final = frozenset({"false", "no", "n", "0", ""})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +54,10 @@ class RejectedRow:
     ``row`` is the row number as a spreadsheet shows it (the header is row 1), ``column`` the
     CSV column at fault (``None`` for the row as a whole), ``code`` a stable code
     (``subject.missing``, ``purpose.missing``, ``purpose.unknown``, ``at.missing``,
-    ``at.invalid``, ``method.missing``, ``flag.invalid``, ``value.invalid``,
-    ``row.malformed``) and ``message`` the same in words.
+    ``at.invalid``, ``method.missing``, ``value.invalid``, ``row.malformed``) and ``message``
+    the same in words. ``value.invalid`` is a flag that is neither yes nor no (``x``, ``S``,
+    ``y``: spreadsheet conventions the import does not guess at), or a subject id or purpose
+    that is not valid text.
     """
 
     row: int
@@ -105,12 +106,17 @@ class _Rejected(Exception):  # noqa: N818 - internal signal, becomes a RejectedR
 
 
 def _flag(value: str | None, column: str) -> bool:
-    text = (value or "").strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
+    """A flag cell read as ``decide`` reads a consent column (:func:`gdprkit._values.flag_value`):
+    yes is ``true/yes/sì/si/1``, no is ``false/no/0`` (any case); an empty cell is no. Anything
+    else (``x``, ``S``, ``y``, ``forse``) is not guessed at: the row is rejected."""
+    if value is None:
         return False
-    raise _Rejected(column, "flag.invalid", f"column {column!r} is not a yes/no flag")
+    flag = flag_value(value)
+    if flag is None:
+        raise _Rejected(
+            column, "value.invalid", f"column {column!r} is not a yes/no flag (yes, sì, no...)"
+        )
+    return flag
 
 
 class _Reader:
@@ -230,7 +236,13 @@ def import_consents(
 
     ``purposes`` (e.g. ``policy.purposes``) lists the purposes a row may name; others are
     rejected ``purpose.unknown``. Times without an offset are read in ``timezone`` (IANA name);
-    ``dayfirst`` reads ``03/04/2025`` as 3 April. Rows are appended ``batch_size`` at a time,
+    ``dayfirst`` reads ``03/04/2025`` as 3 April. A moment is read as every date in gdprkit is
+    (:func:`gdprkit._time.parse_instant`): a date without its year, month or day (``1 Mar``,
+    ``15/01``), a time alone (``00:00``) or a two-digit year (``1/7/45``) is rejected
+    ``at.invalid``, never completed from the clock. Subject ids are stored in their canonical
+    form (:func:`gdprkit._values.subject_key`: ``" 1001 "`` is ``1001``). Flags are read as
+    ``decide`` reads consent columns: ``x``, ``S`` or ``y`` is neither yes nor no, and the row
+    is rejected ``value.invalid``. Rows are appended ``batch_size`` at a time,
     each batch in one transaction; a failure of the ledger (:class:`~gdprkit.LedgerError`)
     leaves the batches before it imported, and running the import again completes it.
 
@@ -301,8 +313,8 @@ def _import(
             return
         known = store.events_for_subjects({d.subject for d in batch})
         present = {
-            (e.subject, e.purpose, e.at)
-            for events in known.values()
+            (subject, e.purpose, e.at)  # keyed by the canonical id the look-up was made with
+            for subject, events in known.items()
             for e in events
             if e.kind is EventKind.GIVEN
         }
