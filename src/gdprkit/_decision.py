@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from gdprkit._errors import ConfigurationError
 from gdprkit._jurisdictions import bundled, caps_in_force
 from gdprkit._taxonomy import KEYED_METHODS, LegalBasis, SpecialCondition, covers
-from gdprkit._values import choice_key, is_missing, read_flag, subject_key
 from gdprkit._time import (
     Period,
     in_utc,
@@ -31,6 +30,7 @@ from gdprkit._time import (
     require_aware,
     zone,
 )
+from gdprkit._values import choice_key, is_missing, read_flag, subject_key
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
@@ -251,7 +251,14 @@ class _Plan:
         self.subject_country = subject.country
         self.subject_birth = subject.birth_date
         self.source_field = subject.source
-        self.direct_marketing = purpose.direct_marketing
+        # Check 4: direct marketing, and profiling related to it (Art. 21(2)): a profiling
+        # purpose counts as such unless the policy says so explicitly (``direct_marketing: false``).
+        self.marketing_profiling = (
+            purpose.direct_marketing is not True
+            and purpose.profiling
+            and not _explicitly_false(purpose, "direct_marketing")
+        )
+        self.direct_marketing = purpose.direct_marketing is True or self.marketing_profiling
         self.objectionable = purpose.basis in (
             LegalBasis.LEGITIMATE_INTERESTS,
             LegalBasis.PUBLIC_TASK,
@@ -382,7 +389,8 @@ class _Plan:
         self.r_invalid = Reason.of("record.invalid", "the record is not a mapping")
         self.r_no_subject = Reason.of(
             "record.invalid",
-            f"the subject id field {self.subject_id!r} is missing",
+            f"the subject id field {self.subject_id!r} is missing or holds no id (text or an "
+            "integral number)",
             self.subject_id,
         )
         self.r_erasure = Reason.of(
@@ -393,7 +401,10 @@ class _Plan:
         )
         self.r_objection_dm = Reason.of(
             "objection.direct_marketing",
-            f"the subject objected to direct marketing; purpose {p} is direct marketing",
+            f"the subject objected to direct marketing; purpose {p} is profiling related to "
+            "direct marketing (Art. 21(2); the policy does not say direct_marketing: false)"
+            if self.marketing_profiling
+            else f"the subject objected to direct marketing; purpose {p} is direct marketing",
         )
         self.r_objection = Reason.of(
             "objection.processing",
@@ -417,6 +428,11 @@ class _Plan:
         )
         self.r_withdrawn = Reason.of(
             "consent.withdrawn", f"consent for purpose {p} was withdrawn by that moment"
+        )
+        self.r_objected = Reason.of(
+            "consent.withdrawn",
+            f"the subject objected to purpose {p}, which rests on consent: the objection "
+            "withdraws it",
         )
         self.r_expired = Reason.of(
             "consent.expired", f"consent for purpose {p} is older than its validity period"
@@ -478,11 +494,13 @@ class _Plan:
         self.r_required = {
             f: Reason.of(
                 "purpose.required_field_missing",
-                f"purpose {p} requires field {f!r}, which is missing or was dropped",
+                f"purpose {p} requires field {f!r}, which is missing",
                 f,
             )
             for f in self.requires
         }
+        # Check 21 for a required field that was dropped: the message names the drop's code.
+        self.r_required_dropped: dict[tuple[str, str], Reason] = {}
 
     # -- shapes -----------------------------------------------------------------------------
 
@@ -535,14 +553,13 @@ class _Plan:
         get = record.get
         state: ConsentState | None = None
         if self.subject_id is not None:
-            sid = get(self.subject_id)
-            if sid is None or (not sid.strip() if sid.__class__ is str else is_missing(sid)):
+            # One canonical key (gdprkit._values): 1001, 1001.0 and " 1001" are one subject; a
+            # bool, a non-integral number or a missing value is no id.
+            key = subject_key(get(self.subject_id))
+            if key is None:
                 return self.r_no_subject, (), _EMPTY, _NO_DEADLINES
             # 2-5. What the subject asked for, from the consent source.
             if lookup is not None:
-                key = subject_key(sid)
-                if key is None:
-                    return self.r_no_subject, (), _EMPTY, _NO_DEADLINES
                 state = lookup(key)
                 if state is not None:
                     if state.erasure_requested and not self.erasure_exempt:
@@ -627,17 +644,41 @@ class _Plan:
             if at >= end:
                 return self.r_record_expired[anchor], (), _EMPTY, _NO_DEADLINES
             deadlines.append((end, None))
-        # 21. Required fields.
+        # 21. Required fields: a dropped one keeps its own reason in ``dropped``.
         if self.requires:
             for rfield in self.requires:
-                if rfield in dropped or rfield not in record or is_missing(record[rfield]):
+                cause = dropped.get(rfield)
+                if cause is not None:
+                    return self.required_dropped(rfield, cause), (), dropped, _NO_DEADLINES
+                if rfield not in record or is_missing(record[rfield]):
                     return self.r_required[rfield], (), _EMPTY, _NO_DEADLINES
         return None, kept, dropped, deadlines
+
+    def required_dropped(self, rfield: str, cause: Reason) -> Reason:
+        """Check 21 for a required field that was dropped: the message names why it was."""
+        key = (rfield, cause.code)
+        reason = self.r_required_dropped.get(key)
+        if reason is None:
+            reason = Reason.of(
+                "purpose.required_field_missing",
+                f"purpose {self.purpose!r} requires field {rfield!r}, which was dropped "
+                f"({cause.code})",
+                rfield,
+            )
+            if len(self.r_required_dropped) < len(ARTICLES) * len(self.requires):
+                self.r_required_dropped[key] = reason
+        return reason
 
     def _consent(
         self, get: Callable[[str], object], at: datetime, state: ConsentState | None
     ) -> Reason | tuple[bool, bool, datetime | None]:
-        """Checks 8-11: a denial, or (explicit, parental, expiry)."""
+        """Checks 8-11: a denial, or (explicit, parental, expiry).
+
+        ``state`` is what the consent source says (``None``: no source). It has the last word
+        (design.md §6): an objection naming this purpose is a withdrawal (check 5); for consent
+        read from columns, a withdrawal in the source at or after the column's ``at`` denies,
+        and a consent the source recorded after the column's is the consent in force.
+        """
         if self.consent_field is not None:
             if not read_flag(get(self.consent_field)):
                 return self.r_missing
@@ -648,6 +689,21 @@ class _Plan:
             )
             if given_at is not None and given_at > at:
                 return self.r_missing
+            if state is not None and (state.objected or state.status != "none"):
+                if state.objected:
+                    return self.r_objected
+                if state.status == "withdrawn":
+                    ended = state.withdrawn_at
+                    # Without a readable column time the column's consent cannot be shown to
+                    # come after the withdrawal.
+                    if given_at is None or ended is None or ended >= given_at:
+                        return self.r_withdrawn
+                elif state.given_at is not None and (given_at is None or state.given_at > given_at):
+                    given_at = state.given_at  # the source's later consent is the one in force
+                    explicit = state.explicit
+                    parental = state.parental
+                    proven = state.evidence is not None
+                    return self._validity(given_at, explicit, parental, proven, at)
             explicit = self.consent_explicit is not None and read_flag(get(self.consent_explicit))
             parental = self.consent_parental is not None and read_flag(get(self.consent_parental))
             proven = given_at is not None
@@ -656,10 +712,18 @@ class _Plan:
                 return self.r_missing
             if state.status != "given":
                 return self.r_withdrawn
+            if state.objected:
+                return self.r_objected
             given_at = state.given_at
             explicit = state.explicit
             parental = state.parental
             proven = state.evidence is not None
+        return self._validity(given_at, explicit, parental, proven, at)
+
+    def _validity(
+        self, given_at: datetime | None, explicit: bool, parental: bool, proven: bool, at: datetime
+    ) -> Reason | tuple[bool, bool, datetime | None]:
+        """Checks 10-11 of the consent in force."""
         expiry: datetime | None = None
         if self.valid_for is not None:
             if given_at is None:
@@ -674,10 +738,17 @@ class _Plan:
         return explicit, parental, expiry
 
     def _is_child(self, get: Callable[[str], object], at: datetime) -> bool:
-        """Check 12: under the age of digital consent at ``at`` (only when the birth is known)."""
-        born = parse_date(get(self.subject_birth), self.dayfirst)  # type: ignore[arg-type]
-        if born is None:
+        """Check 12: under the age of digital consent at ``at``.
+
+        Only when the record holds a birth date; one that is present but unreadable
+        (``30/02/2015``), or in the future of ``at``, counts as a child's (fail closed).
+        """
+        raw = get(self.subject_birth)  # type: ignore[arg-type]
+        if is_missing(raw):
             return False
+        born = parse_date(raw, self.dayfirst)
+        if born is None:
+            return True
         age_limit = self.default_age
         if self.subject_country is not None:
             country = get(self.subject_country)
@@ -689,6 +760,8 @@ class _Plan:
             today = at.astimezone(self.tz).date()
         except OverflowError:  # at the edge of the calendar (year 9999): the date in UTC
             today = at.date()
+        if born > today:
+            return True
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return age < age_limit
 
@@ -757,6 +830,11 @@ class _Plan:
         return transforms
 
 
+def _explicitly_false(purpose: Purpose, name: str) -> bool:
+    """Whether the policy itself sets ``name`` to false (not merely leaves the default)."""
+    return getattr(purpose, name) is False and name in purpose.model_fields_set
+
+
 def _drop(_value: object) -> None:
     """The ``drop`` transform: never called; the projector omits the field."""
 
@@ -809,7 +887,7 @@ def decide(
     )
     if denial is not None:
         return Decision(
-            False, purpose, plan.basis, frozenset(), _EMPTY, (denial,), None, when, plan
+            False, purpose, plan.basis, frozenset(), dropped, (denial,), None, when, plan
         )
     until = valid_until(deadlines, dropped)
     return Decision(True, purpose, plan.basis, frozenset(kept), dropped, (), until, when, plan)
