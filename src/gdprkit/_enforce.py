@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from itertools import islice
 from os import PathLike
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, ParamSpec, TypeVar
 
 from gdprkit._decision import (
-    _EMPTY,
     ConsentLookup,
     Decision,
     _Plan,
@@ -31,9 +30,97 @@ if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
     from gdprkit._pseudonymise import KeyRing, Transform
 
-__all__ = ["Enforcement", "Rejected", "enforce", "requires_purpose"]
+__all__ = [
+    "Enforcement",
+    "Rejected",
+    "check_records",
+    "enforce",
+    "require_consent_source",
+    "requires_purpose",
+]
 
 Rejected = Callable[[Mapping[str, Any], Decision], object] | list[tuple[Any, Decision]]
+
+# --------------------------------------------------------------------------------------------
+# What every face refuses before touching a record (design.md §9).
+
+#: Libraries whose frames iterate as column names, not records: recognised by the module of the
+#: value's type, so that none of them is imported here.
+_FRAME_LIBRARIES: Final = frozenset({"pandas", "polars", "pyarrow", "pyspark", "modin", "dask"})
+_FRAME_HINT: Final = (
+    "gdprkit.frames reads pandas, polars and Arrow frames, gdprkit.spark Spark DataFrames"
+)
+
+
+def _type_name(value: object) -> str:
+    cls = type(value)
+    return repr(f"{cls.__module__}.{cls.__qualname__}")
+
+
+def _frame_library(value: object) -> str | None:
+    """The frame library ``value``'s type comes from, ``None`` for any other value."""
+    module = type(value).__module__
+    library = module.partition(".")[0] if isinstance(module, str) else ""
+    return library if library in _FRAME_LIBRARIES else None
+
+
+def check_records(records: object, face: str, *, single: bool = False) -> None:
+    """Raise :class:`ConfigurationError` when ``records`` cannot be read as records.
+
+    Refused, by type alone (nothing is read from ``records``): a pandas, polars, Arrow or Spark
+    frame (it iterates as its column names); text or bytes; a single mapping where an iterable of
+    records belongs (``single=False``); anything that is not iterable. With ``single=True`` one
+    mapping (one record) is what belongs.
+    """
+    library = _frame_library(records)
+    if library is not None:
+        raise ConfigurationError(
+            f"{face} reads records (mappings), not a {library} frame or column "
+            f"({_type_name(records)}): {_FRAME_HINT}"
+        )
+    if isinstance(records, str | bytes | bytearray | memoryview):
+        raise ConfigurationError(
+            f"{face} was given text ({_type_name(records)}), not records (mappings)"
+        )
+    if single:
+        if not isinstance(records, Mapping):
+            raise ConfigurationError(
+                f"{face} takes one record (a mapping), not a {_type_name(records)}"
+            )
+        return
+    if isinstance(records, Mapping):
+        raise ConfigurationError(
+            f"{face} was given a single record (a mapping) where an iterable of records "
+            "belongs: pass [record]"
+        )
+    if not isinstance(records, Iterable):
+        raise ConfigurationError(
+            f"{face} takes an iterable of records (mappings), not a {_type_name(records)}"
+        )
+
+
+def takes_consent_from_source(plan: _Plan) -> bool:
+    """Whether ``plan``'s purpose reads consent from a consent source (no ``consent.field``)."""
+    return (plan.needs_consent or plan.needs_explicit) and plan.consent_field is None
+
+
+def require_consent_source(
+    plans: Iterable[_Plan], consents: ConsentLookup | None, face: str
+) -> None:
+    """Raise :class:`ConfigurationError` when a purpose in ``plans`` takes its consent from a
+    consent source and ``consents`` is ``None``: every record would be denied
+    ``consent.missing`` (a sweep would erase the data of people who consented)."""
+    if consents is not None:
+        return
+    names = [plan.purpose for plan in plans if takes_consent_from_source(plan)]
+    if names:
+        which = ", ".join(repr(n) for n in names)
+        raise ConfigurationError(
+            f"{face}: purpose{'s' if len(names) > 1 else ''} {which} take"
+            f"{'' if len(names) > 1 else 's'} consent from a consent source (basis consent "
+            "without consent.field) and none was given: pass consents= (a ConsentLedger)"
+        )
+
 
 #: Records whose consent states are fetched together from a source with a bulk path.
 _CHUNK = 1024
@@ -99,12 +186,13 @@ class Enforcement(Iterator[dict[str, Any]]):
         basis = plan.basis
         for chunk, lookup in _chunks(plan, records, consents, at):
             for record in chunk:
-                denial, kept, _dropped, _until = evaluate(record, instant, lookup)
+                denial, kept, dropped, _until = evaluate(record, instant, lookup)
                 if denial is not None:
                     counts[denial.code] += 1
                     if rejected is not None:
+                        # the same Decision decide gives: what was dropped, and why, included
                         decision = Decision(
-                            False, purpose, basis, frozenset(), _EMPTY, (denial,), None, at, plan
+                            False, purpose, basis, frozenset(), dropped, (denial,), None, at, plan
                         )
                         rejected(record, decision)
                     continue
@@ -192,8 +280,10 @@ def enforce(
     gets ``(record, decision)`` appended) and are counted by reason in ``.counts``. Constant
     memory on any input size. ``at`` is read once (now, UTC, when ``None``).
 
-    Raises :class:`ConfigurationError` before touching any record when a transform needs keys
-    that were not given or the purpose is unknown.
+    Raises :class:`ConfigurationError` before touching any record when the purpose is unknown,
+    a transform needs keys that were not given, the purpose takes consent from a consent source
+    and ``consents`` is ``None``, or ``records`` is not an iterable of records (a DataFrame,
+    text, a single mapping: see :func:`check_records`).
     """
     plan = compile_plan(policy, purpose)
     when = require_aware(at)
@@ -202,6 +292,8 @@ def enforce(
         raise ConfigurationError(
             "a consent source was given but the policy names no subject.id field to ask it about"
         )
+    require_consent_source((plan,), consents, "enforce")
+    check_records(records, "enforce")
     return Enforcement(
         plan,
         records,
@@ -243,6 +335,8 @@ def requires_purpose(
     keys: KeyRing | None = None,
     on_denied: Literal["skip", "raise"] = "skip",
     arg: str | None = None,
+    at: datetime | None = None,
+    rejected: Rejected | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Guard a function so that it only ever sees what ``purpose`` may process.
 
@@ -250,17 +344,30 @@ def requires_purpose(
     An iterable of records is replaced by the stream :func:`enforce` yields: denied records are
     skipped (``on_denied="skip"``) or raise :class:`ProcessingDenied` at the first one
     (``"raise"``). A single mapping is replaced by its allowed, transformed fields, or raises
-    :class:`ProcessingDenied` when denied. The clock is read once per call.
+    :class:`ProcessingDenied` when denied. Denied records also go to ``rejected`` (as in
+    :func:`enforce`: a callable ``(record, decision)`` or a list), before any raise. ``at`` is
+    the moment of every call's decisions; ``None`` (the default) reads the clock once per call.
 
-    Misconfiguration (unknown purpose, transforms without keys, no such argument) raises
-    :class:`ConfigurationError` when the function is decorated, not when it is called.
+    Misconfiguration (unknown purpose, transforms without keys, a purpose taking consent from
+    a consent source without ``consents``, no such argument) raises
+    :class:`ConfigurationError` when the function is decorated, not when it is called. A call
+    whose records argument cannot be read as records (a DataFrame, text) raises
+    :class:`ConfigurationError` before any record is touched.
     """
     pol = load_policy(policy)
     plan = compile_plan(pol, purpose)
     if on_denied not in ("skip", "raise"):
         raise ConfigurationError("on_denied is 'skip' or 'raise'")
+    fixed = None if at is None else require_aware(at)
     if plan.needs_keys and keys is None:
         plan.bind(None, None)  # raises ConfigurationError naming the transforms
+    if consents is not None and plan.subject_id is None:
+        raise ConfigurationError(
+            "a consent source was given but the policy names no subject.id field to ask it about"
+        )
+    require_consent_source((plan,), consents, "requires_purpose")
+    denied = _as_callback(rejected)
+    sink = _raise_after(denied) if on_denied == "raise" else denied
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(fn)
@@ -269,25 +376,24 @@ def requires_purpose(
         def guarded(args: tuple[Any, ...], kwargs: dict[str, Any]) -> inspect.BoundArguments:
             bound = signature.bind(*args, **kwargs)
             value = bound.arguments[name]
-            at = require_aware(None)
-            if isinstance(value, Mapping):
-                decision = decide(pol, value, purpose, at=at, consents=consents)
+            when = require_aware(None) if fixed is None else fixed
+            if isinstance(value, Mapping) and _frame_library(value) is None:
+                decision = decide(pol, value, purpose, at=when, consents=consents)
                 if not decision.allowed:
+                    if denied is not None:
+                        denied(value, decision)
                     raise ProcessingDenied(decision)
                 bound.arguments[name] = decision.apply(value, keys)
-            elif isinstance(value, str | bytes) or not isinstance(value, Iterable):
-                raise TypeError(
-                    f"argument {name!r} must be a record (mapping) or an iterable of records"
-                )
             else:
+                check_records(value, f"argument {name!r} of a requires_purpose function")
                 bound.arguments[name] = enforce(
                     pol,
                     value,
                     purpose,
-                    at=at,
+                    at=when,
                     consents=consents,
                     keys=keys,
-                    rejected=_raise_denied if on_denied == "raise" else None,
+                    rejected=sink,
                 )
             return bound
 
@@ -308,6 +414,21 @@ def requires_purpose(
         return wrapper
 
     return decorate
+
+
+def _raise_after(
+    rejected: Callable[[Any, Decision], object] | None,
+) -> Callable[[Any, Decision], object]:
+    """A ``rejected`` callback that hands the record to ``rejected``, then raises."""
+    if rejected is None:
+        return _raise_denied
+    sink = rejected
+
+    def raise_after(record: object, decision: Decision) -> None:
+        sink(record, decision)
+        raise ProcessingDenied(decision)
+
+    return raise_after
 
 
 def _raise_denied(_record: object, decision: Decision) -> None:

@@ -15,11 +15,16 @@ rule again. On top of that:
 
 Choices where design.md §11 is silent (documented in ``docs/reference/rights.md``):
 
+* A sweep never acts on what it cannot judge (design.md §11): a record without a readable
+  subject id, or that is no mapping, is left unchanged (``record.invalid``); a subject under a
+  legal hold is left unchanged (``retention.legal_hold``, Art. 17(3)(e)).
 * Fields a purpose that keeps the record *reads* to decide stay with the fields it keeps: the
   subject id, the source, ``when`` fields, consent columns, retention anchors, and the country
-  an Art. 8 check reads (not the birth date: without it the check does not apply). Erasing
-  them would change tomorrow's decision (the second sweep would erase more) and lose the date
-  a deadline is counted from.
+  and birth date of the Art. 8 check. Erasing them would change tomorrow's decision (the second
+  sweep would erase more; without a birth date the Art. 8 check does not apply, so a minor
+  would pass) and lose the date a deadline is counted from. For the same reason the country
+  and birth date stay in a record that is kept while a purpose denies it ``consent.child``:
+  erasing them would turn that denial into an allowance.
 * Undeclared fields are personal data of unknown kind: they are erased (``field.undeclared``),
   never copied.
 * The anonymous copy holds only the fields that leave under an anonymise rule, never identity,
@@ -51,10 +56,12 @@ from gdprkit._decision import (
     is_missing,
     valid_until,
 )
+from gdprkit._enforce import check_records, require_consent_source
 from gdprkit._errors import ConfigurationError
 from gdprkit._taxonomy import PERSONAL_ROOTS_NEVER_ANONYMOUS, LegalBasis, covers, root
 from gdprkit._time import parse_instant, require_aware, zone
 from gdprkit._validation import _formats
+from gdprkit._values import subject_key
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
@@ -70,6 +77,9 @@ __all__ = [
     "portability_export",
     "sweep",
 ]
+
+_LEGAL_HOLD: Final = "retention.legal_hold"
+_HOLD_ARTICLE: Final = "Art. 17(3)(e)"
 
 #: The reason codes this module adds to :data:`gdprkit.ARTICLES`, with their articles.
 RIGHTS_ARTICLES: Final[Mapping[str, str]] = MappingProxyType(
@@ -243,10 +253,7 @@ class _Storage:
         names.update((plan.consent_field, plan.consent_at, plan.consent_explicit))
         names.add(plan.consent_parental)
         names.update(r.anchor for r in plan.record_rules)
-        if plan.check_child:
-            # The country sets the Art. 8 age. The birth date is not needed: without it the
-            # check does not apply, so erasing it never turns an allowed record into a denied one.
-            names.add(plan.subject_country)
+        names.update(_child_reads(plan))
         return frozenset(n for n in names if n is not None)
 
     def deps(self, i: int, kept: tuple[str, ...]) -> frozenset[str]:
@@ -338,6 +345,26 @@ class _Storage:
         return f"{local.year:04d}-{local.month:02d}"
 
 
+def _child_reads(plan: _Plan) -> tuple[str | None, ...]:
+    """The fields the Art. 8 check of ``plan`` reads: the birth date (without it the check does
+    not apply, so erasing it would let a minor pass) and the country (it sets the age)."""
+    return (plan.subject_birth, plan.subject_country) if plan.check_child else ()
+
+
+_CHILD: Final = "consent.child"
+
+
+def _answer(outcome: Outcome | None) -> object:
+    """What a plan's outcome means for what stays: the fields it keeps, or ``None`` when denied
+    (:data:`_CHILD` for a ``consent.child`` denial: the Art. 8 fields stay)."""
+    if outcome is None:
+        return None
+    denial = outcome[0]
+    if denial is None:
+        return outcome[1]
+    return _CHILD if denial.code == _CHILD else None
+
+
 def _needed(plan: _Plan, name: str) -> bool:
     """Whether the purpose of ``plan`` lists the category of field ``name``."""
     drop = plan.fields[name].drop
@@ -366,12 +393,10 @@ Lookup = Callable[[str], "ConsentState | None"]
 
 
 def _subject_key(record: object, sid_field: str | None) -> str | None:
+    """The canonical subject id of ``record`` (``1001.0`` and ``" 1001"`` are ``"1001"``)."""
     if sid_field is None or not isinstance(record, Mapping):
         return None
-    sid = record.get(sid_field)
-    if sid is None or is_missing(sid):
-        return None
-    return sid if type(sid) is str else str(sid)
+    return subject_key(record.get(sid_field))
 
 
 def _with_lookups(
@@ -439,22 +464,23 @@ def _single_lookup(
     return lambda subject: adjust(state(subject, purpose, at=at))
 
 
-def _restricted(storage: _Storage, record: object, lookups: list[Lookup | None]) -> bool:
+def _subject_state(
+    storage: _Storage, record: object, lookups: list[Lookup | None]
+) -> ConsentState | None:
+    """What the consent source says of the record's subject (restrictions and holds concern
+    the subject whatever the purpose: the first purpose's lookup answers them)."""
     lookup = lookups[0] if lookups else None
     if lookup is None:
-        return False
+        return None
     sid = _subject_key(record, storage.subject_id)
     if sid is None:
-        return False
-    state = lookup(sid)
-    return state is not None and state.restricted
+        return None
+    return lookup(sid)
 
 
-def _records(records: Iterable[Mapping[str, Any]] | Mapping[str, Any]) -> Iterable[Any]:
-    """A single mapping is one record; anything else is iterated."""
-    if isinstance(records, Mapping):
-        return (records,)
-    return records
+def _held(state: ConsentState | None) -> bool:
+    """Whether a legal hold is in force (a source without holds has none)."""
+    return state is not None and getattr(state, "held", False) is True
 
 
 # --------------------------------------------------------------------------------------------
@@ -481,6 +507,22 @@ _R_RESTRICTED: Final = Reason.of(
     "subject.restricted",
     "processing of the subject's data is restricted: the record is only stored, nothing erased",
 )
+_R_HELD: Final = Reason(
+    _LEGAL_HOLD,
+    _HOLD_ARTICLE,
+    None,
+    "a legal hold is in force for the subject (establishment, exercise or defence of legal "
+    "claims): the record is kept unchanged",
+)
+_R_NO_SUBJECT: Final = Reason.of(
+    "record.invalid",
+    "the record has no readable subject id: a sweep cannot judge it and leaves it unchanged "
+    "(review it)",
+)
+_R_NOT_A_RECORD: Final = Reason.of(
+    "record.invalid",
+    "the record is not a mapping: a sweep cannot judge it and leaves it unchanged (review it)",
+)
 
 
 def _holders(
@@ -490,7 +532,15 @@ def _holders(
     staying: dict[str, list[int]] = {}
     deps: dict[str, list[int]] = {}
     for i, outcome in enumerate(outcomes):
-        if outcome is None or outcome[0] is not None:
+        if outcome is None:
+            continue
+        if outcome[0] is not None:
+            if outcome[0].code == _CHILD:
+                # a minor denied by this purpose: erasing the birth date (or country) would
+                # turn the denial into an allowance, so they stay while the record is kept
+                for name in _child_reads(storage.plans[i]):
+                    if name is not None:
+                        deps.setdefault(name, []).append(i)
             continue
         kept = outcome[1]
         for name in kept:
@@ -518,7 +568,7 @@ def _resolve(
         holders = _holders(storage, outcomes)
         staying, deps = holders
     else:
-        key = tuple(None if o is None or o[0] is not None else o[1] for o in outcomes)
+        key = tuple(_answer(o) for o in outcomes)
         found = storage._stays.get(key)
         if found is None:
             by_field, by_dep = _holders(storage, outcomes)
@@ -600,8 +650,16 @@ def sweep(
     retention rule covering it says ``then: anonymise``, else erased. ``meta`` fields are never
     erased on their own; a record left with no personal field is deleted.
 
+    A sweep never acts on what it cannot judge: a record that is no mapping or has no
+    readable subject id is left unchanged (``record.invalid``), and so is a subject under a
+    legal hold (``retention.legal_hold``, Art. 17(3)(e)).
+
     ``at`` is an aware datetime, ``None`` for now (read once). ``consents`` is a consent source
-    (a :class:`~gdprkit.ConsentLedger`); it is asked about restrictions and erasure requests.
+    (a :class:`~gdprkit.ConsentLedger`); it is asked about restrictions, legal holds and
+    erasure requests. Raises :class:`ConfigurationError` before touching a record when a
+    purpose takes consent from a consent source and none was given (a sweep evaluates every
+    purpose: it would erase the data of people who consented), or when ``records`` is not an
+    iterable of records (a DataFrame, text, a single mapping).
     """
     storage = _storage(policy)
     when = require_aware(at)
@@ -609,7 +667,9 @@ def sweep(
         raise ConfigurationError(
             "a consent source was given but the policy names no subject.id field to ask it about"
         )
-    return _sweep(storage, _records(records), when, consents)
+    require_consent_source(storage.plans, consents, "sweep")
+    check_records(records, "sweep")
+    return _sweep(storage, records, when, consents)
 
 
 def _sweep(
@@ -618,10 +678,21 @@ def _sweep(
     every = tuple(range(len(storage.plans)))
     sid_field = storage.subject_id
     for record, lookups in _with_lookups(storage, records, consents, at, every):
-        subject = record.get(sid_field) if sid_field and isinstance(record, Mapping) else None
-        if consents is not None and _restricted(storage, record, lookups):
-            yield SweepAction(subject, False, frozenset(), None, (_R_RESTRICTED,), None)
+        if not isinstance(record, Mapping):
+            yield SweepAction(None, False, frozenset(), None, (_R_NOT_A_RECORD,), None)
             continue
+        subject = record.get(sid_field) if sid_field else None
+        if sid_field is not None and subject_key(subject) is None:
+            yield SweepAction(subject, False, frozenset(), None, (_R_NO_SUBJECT,), None)
+            continue
+        if consents is not None:
+            state = _subject_state(storage, record, lookups)
+            if _held(state):
+                yield SweepAction(subject, False, frozenset(), None, (_R_HELD,), None)
+                continue
+            if state is not None and state.restricted:
+                yield SweepAction(subject, False, frozenset(), None, (_R_RESTRICTED,), None)
+                continue
         outcomes = _evaluate_all(storage, record, at, lookups, every)
         res = _resolve(storage, record, outcomes, anonymise=True)
         review: datetime | None = None
@@ -654,10 +725,23 @@ def erasure_plan(
     such a purpose reads to decide stay with it. The request supersedes a recorded
     restriction. ``erase`` holds the personal fields holding a value that go now; ``keep``
     the kept fields holding a value, each with the moment until which it is needed (``None``:
-    no rule bounds it).
+    no rule bounds it). A subject under a legal hold (in ``consents``) keeps every field, each
+    with an ``erasure.exception`` reason citing Art. 17(3)(e) and ``None`` as its until.
+
+    Raises :class:`ConfigurationError` when ``record`` is not one record (a mapping).
     """
     storage = _storage(policy)
     when = require_aware(at)
+    check_records(record, "erasure_plan", single=True)
+    if consents is not None:
+        if storage.subject_id is None:
+            raise ConfigurationError(
+                "a consent source was given but the policy names no subject.id field to ask "
+                "it about"
+            )
+        held = _held_plan(storage, record, consents, when)
+        if held is not None:
+            return held
     legal = tuple(
         i for i, plan in enumerate(storage.plans) if plan.basis is LegalBasis.LEGAL_OBLIGATION
     )
@@ -705,6 +789,35 @@ def erasure_plan(
     order = {name: n for n, name in enumerate(rec)}
     reasons.sort(key=lambda r: order.get(r.field, 0))
     return ErasurePlan(subject, res.erase, MappingProxyType(keep), tuple(reasons), False)
+
+
+def _held_plan(
+    storage: _Storage, record: Mapping[str, Any], consents: ConsentLookup, at: datetime
+) -> ErasurePlan | None:
+    """The plan for a subject under a legal hold (every field kept), ``None`` without one."""
+    sid_field = storage.subject_id
+    key = _subject_key(record, sid_field)
+    if key is None or not storage.names:
+        return None
+    if not _held(consents.state(key, storage.names[0], at=at)):
+        return None
+    keep: dict[str, datetime | None] = {}
+    reasons: list[Reason] = []
+    for name, value in record.items():
+        if is_missing(value) or not isinstance(name, str):
+            continue
+        keep[name] = None
+        reasons.append(
+            Reason(
+                "erasure.exception",
+                _HOLD_ARTICLE,
+                name,
+                f"field {name!r} is kept after the erasure request: a legal hold is in force "
+                "for the subject (establishment, exercise or defence of legal claims)",
+            )
+        )
+    subject = record.get(sid_field) if sid_field else None
+    return ErasurePlan(subject, frozenset(), MappingProxyType(keep), tuple(reasons), False)
 
 
 class _Nobody:
@@ -763,7 +876,8 @@ def access_report(
     when = require_aware(at)
     every = tuple(range(len(storage.plans)))
     out: list[dict[str, Any]] = []
-    for record, lookups in _with_lookups(storage, _records(records), consents, when, every):
+    check_records(records, "access_report")
+    for record, lookups in _with_lookups(storage, records, consents, when, every):
         outcomes = _evaluate_all(storage, record, when, lookups, every)
         if not isinstance(record, Mapping):
             out.append({"subject": None, "source": None, "fields": {}})
@@ -814,7 +928,8 @@ def portability_export(
     when = require_aware(at)
     portable = tuple(i for i, p in enumerate(storage.plans) if p.basis in _PORTABLE)
     out: list[dict[str, Any]] = []
-    for record, lookups in _with_lookups(storage, _records(records), consents, when, portable):
+    check_records(records, "portability_export")
+    for record, lookups in _with_lookups(storage, records, consents, when, portable):
         outcomes = _evaluate_all(storage, record, when, lookups, portable)
         if not isinstance(record, Mapping):
             out.append({})

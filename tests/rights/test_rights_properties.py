@@ -239,6 +239,11 @@ def test_sweep_streams_in_constant_memory_over_a_generator() -> None:
             pulled.append(i)
             yield {"customer_id": f"C-{i}", "email": "x@example.it", "relationship": "lead"}
 
-    stream = sweep(DESIGN, source(), at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(0))
+    stream = sweep(
+        DESIGN,
+        source(),
+        at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(0),
+        consents=ConsentLedger(),
+    )
     next(stream)
     assert len(pulled) < 10_000

@@ -70,7 +70,7 @@ def test_access_report_purposes_follow_the_ledger(
     ledger = ConsentLedger()
     if ledger_step is not None:
         ledger_step(ledger)
-    report = access_report(DESIGN, customer(), at=AT, consents=ledger)
+    report = access_report(DESIGN, [customer()], at=AT, consents=ledger)
     fields = report["records"][0]["fields"]
     assert set(fields["email"]["purposes"]) == purposes_of_email
     assert fields["email"]["value"] == "giulia.bianchi@example.it"  # the data are still shown

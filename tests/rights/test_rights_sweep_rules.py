@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rights_policies import AT, DESIGN, SUBJECT, WITH_ACCOUNTING, customer, lead, variant
 
-from gdprkit import ARTICLES, ConsentLedger, Evidence, Policy
+from gdprkit import ARTICLES, ConfigurationError, ConsentLedger, Evidence, Policy
 from gdprkit._rights import RIGHTS_ARTICLES, erasure_plan, sweep
 
 ROME = ZoneInfo("Europe/Rome")
@@ -78,7 +78,7 @@ PROFILING_36_CAPPED = variant(_no_extension)
 class Case:
     id: str
     record: dict[str, Any]
-    policy: Policy = DESIGN
+    policy: Policy = field(default_factory=lambda: DESIGN)
     ledger: Ledger | None = None
     at: datetime = AT
     delete: bool = False
@@ -94,11 +94,27 @@ DELETED_PURCHASES = {"last_purchase_at": "2025-03", "purchases_total": 412.5}
 CASES = [
     # Lead vs customer: the contract keeps a customer's data; a lead lives on consent alone.
     Case(
-        "customer: the contract keeps all it lists, the birth date goes",
+        "customer: the contract keeps all it lists, the newsletter the Art. 8 fields it reads",
         customer(),
+        review_at=datetime(2027, 1, 15, 10, 0, tzinfo=ZoneInfo("Europe/Rome")),
+    ),
+    Case(
+        "customer without marketing consent: the birth date goes",
+        customer(consent_marketing="no"),
         erase=frozenset({"birth_date"}),
         codes={"birth_date": "consent.missing"},
-        review_at=datetime(2027, 1, 15, 10, 0, tzinfo=ZoneInfo("Europe/Rome")),
+    ),
+    # Art. 8: a purpose keeping the record reads the birth date and the country; erasing the
+    # birth date would switch its check off, and a minor would pass tomorrow.
+    Case(
+        "lead with marketing consent: the birth date and country of the Art. 8 check stay",
+        lead(codice_fiscale=None),
+        review_at="any",
+    ),
+    Case(
+        "a minor kept by the contract, denied the newsletter (consent.child): birth date stays",
+        customer(birth_date="2015-04-01", country="IT"),
+        review_at="any",
     ),
     Case(
         "customer with profiling consent: nothing goes",
@@ -109,8 +125,8 @@ CASES = [
     Case(
         "lead with marketing consent: what the newsletter needs stays, with its subject id",
         lead(),
-        erase=frozenset({"codice_fiscale", "birth_date"}),
-        codes={"codice_fiscale": "basis.not_applicable", "birth_date": "consent.missing"},
+        erase=frozenset({"codice_fiscale"}),
+        codes={"codice_fiscale": "basis.not_applicable"},
     ),
     Case(
         "lead without consent: deleted, purchase details anonymised",
@@ -135,7 +151,7 @@ CASES = [
     # Consent withdrawn or expired (Art. 7(3), Art. 5(1)(e)).
     Case(
         "profiling consent withdrawn: the birth date goes for that reason",
-        customer(),
+        customer(consent_marketing="no"),
         ledger=profiling_withdrawn,
         erase=frozenset({"birth_date"}),
         codes={"birth_date": "consent.withdrawn"},
@@ -152,14 +168,14 @@ CASES = [
     Case(
         "marketing: purchase details older than 24 months are anonymised",
         lead(last_purchase_at="2023-05-01"),
-        erase=frozenset({"codice_fiscale", "birth_date", "last_purchase_at", "purchases_total"}),
+        erase=frozenset({"codice_fiscale", "last_purchase_at", "purchases_total"}),
         anonymous={"last_purchase_at": "2023-05", "purchases_total": 412.5},
         codes={"last_purchase_at": "retention.expired", "purchases_total": "retention.expired"},
     ),
     Case(
         "marketing: purchase details within 24 months stay",
         lead(last_purchase_at="2023-07-01"),
-        erase=frozenset({"codice_fiscale", "birth_date"}),
+        erase=frozenset({"codice_fiscale"}),
         review_at=datetime(2025, 7, 1, tzinfo=ROME),
     ),
     # ... and 12 months for profiling, unless an extension replaces the cap.
@@ -273,7 +289,6 @@ CASES = [
         "erasure requested after the moment of the sweep: not yet",
         customer(),
         ledger=erasure(days=-1),
-        erase=frozenset({"birth_date"}),
     ),
     # Objection to direct marketing (Art. 21(3)).
     Case(
@@ -289,13 +304,13 @@ CASES = [
     Case(
         "undeclared field is erased",
         customer(loyalty_card="X-99"),
-        erase=frozenset({"birth_date", "loyalty_card"}),
+        erase=frozenset({"loyalty_card"}),
         codes={"loyalty_card": "field.undeclared"},
     ),
     Case(
         "free text no purpose needs is erased, never anonymised",
         customer(notes="allergic to nuts, call after 6"),
-        erase=frozenset({"birth_date", "notes"}),
+        erase=frozenset({"notes"}),
         codes={"notes": "field.not_needed"},
     ),
 ]
@@ -348,17 +363,30 @@ def test_restricted_action_changes_nothing() -> None:
     assert action.reasons[0].article == "Art. 18"
 
 
-def test_a_single_mapping_is_one_record_and_order_is_kept() -> None:
+def test_order_is_kept_and_a_single_mapping_is_refused() -> None:
     records = [customer(customer_id=f"C-{i}") for i in range(5)]
-    assert [a.subject for a in sweep(DESIGN, records, at=AT)] == [f"C-{i}" for i in range(5)]
-    assert [a.subject for a in sweep(DESIGN, records[0], at=AT)] == ["C-0"]
+    ledger = ConsentLedger()
+    actions = sweep(DESIGN, records, at=AT, consents=ledger)
+    assert [a.subject for a in actions] == [f"C-{i}" for i in range(5)]
+    with pytest.raises(ConfigurationError, match="single record"):
+        sweep(DESIGN, records[0], at=AT, consents=ledger)
 
 
-def test_invalid_records_are_deleted_with_a_reason() -> None:
-    actions = list(sweep(DESIGN, [customer(customer_id=None), "not a record"], at=AT))  # type: ignore[list-item]
-    assert all(a.delete for a in actions)
-    assert actions[0].reasons[1].code == "record.invalid"
-    assert actions[1].reasons[0].code == "record.no_personal_data"
+@pytest.mark.parametrize("sid", [None, "", "  ", float("nan"), True, 10.5, b"C-1"], ids=repr)
+def test_a_record_without_a_readable_subject_id_is_left_unchanged(sid: object) -> None:
+    """design.md §11: a sweep never destroys what it cannot judge (it used to delete it)."""
+    (action,) = sweep(DESIGN, [customer(customer_id=sid)], at=AT, consents=ConsentLedger())
+    assert not action.changed
+    assert action.anonymous is None
+    assert [r.code for r in action.reasons] == ["record.invalid"]
+    assert action.reasons[0].article == ARTICLES["record.invalid"]
+    assert action.review_at is None
+
+
+def test_a_value_that_is_no_record_is_left_alone() -> None:
+    actions = list(sweep(DESIGN, [42, "not a record"], at=AT, consents=ConsentLedger()))  # type: ignore[list-item]
+    assert [a.changed for a in actions] == [False, False]
+    assert [[r.code for r in a.reasons] for a in actions] == [["record.invalid"]] * 2
 
 
 def test_naive_moment_is_refused() -> None:
@@ -383,7 +411,7 @@ TEN_YEARS = datetime(2035, 3, 10, tzinfo=ROME)
 class PlanCase:
     id: str
     record: dict[str, Any]
-    policy: Policy = WITH_ACCOUNTING
+    policy: Policy = field(default_factory=lambda: WITH_ACCOUNTING)
     ledger: Ledger | None = None
     erase: frozenset[str] = frozenset()
     keep: dict[str, datetime | None] = field(default_factory=dict)
