@@ -10,15 +10,14 @@ naming undeclared fields; unknown categories) together.
 from __future__ import annotations
 
 import copy
-import json
 import re
-import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from enum import Enum
 from os import PathLike
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Self, get_args
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -29,9 +28,21 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from gdprkit._errors import ConfigurationError, PolicyError, PolicyProblem
 from gdprkit._formats import is_country
+from gdprkit._policy_file import (
+    MAX_PROBLEMS,
+    Document,
+    did_you_mean,
+    location,
+    read_document,
+    refused,
+    segment,
+    shown,
+)
+from gdprkit._policy_file import did_you_mean as suggestion
 from gdprkit._taxonomy import (
     BUILTIN_CATEGORIES,
     FORMAT_NAMES,
@@ -186,7 +197,11 @@ class TransformSpec(_Model):
     @classmethod
     def _method(cls, value: str) -> str:
         if value not in TRANSFORM_METHODS:
-            raise ValueError("unknown transform; one of " + ", ".join(sorted(TRANSFORM_METHODS)))
+            raise ValueError(
+                "unknown transform; one of "
+                + ", ".join(sorted(TRANSFORM_METHODS))
+                + did_you_mean(value, TRANSFORM_METHODS)
+            )
         return value
 
 
@@ -253,7 +268,7 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Self:
-        problems = list(_semantic_problems(self.model_dump(by_alias=True)))
+        problems = list(_semantic_problems(self.model_dump(by_alias=True), suggest=False))
         if problems:
             raise ValueError(self._SEMANTIC_MARKER + ":\n" + "\n".join(str(p) for p in problems))
         return self
@@ -351,19 +366,30 @@ def _field_category(spec: object) -> str | None:
     return category if isinstance(category, str) else None
 
 
-def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
+def _semantic_problems(raw: Mapping[str, Any], *, suggest: bool = True) -> Iterator[PolicyProblem]:
+    """The cross-reference problems of ``raw``; with ``suggest``, the first ``MAX_PROBLEMS``
+    say which known name an unknown one is close to (the rest would not be shown)."""
+    budget = MAX_PROBLEMS if suggest else 0
+
+    def did_you_mean(word: object, choices: Iterable[object]) -> str:
+        nonlocal budget
+        if budget <= 0:
+            return ""
+        budget -= 1
+        return suggestion(word, choices)
+
     fields = _as_map(raw.get("fields"))
     declared = {k for k in fields if isinstance(k, str)}
     custom = _as_map(raw.get("categories"))
 
     for name, definition in custom.items():
-        loc = f"categories.{name}"
+        loc = f"categories.{segment(name)}"
         if not isinstance(name, str) or not _CATEGORY.match(name):
             yield PolicyProblem(loc, "a category is a dotted lower-case name (loyalty.points)")
             continue
         if root(name) in ("special", "criminal"):
             yield PolicyProblem(
-                loc, f"categories under {root(name)!r} are built in: not redefinable"
+                loc, f"categories under {shown(root(name))} are built in: not redefinable"
             )
         elif name in BUILTIN_CATEGORIES:
             yield PolicyProblem(loc, "this category is built in")
@@ -380,62 +406,72 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
     def known_category(category: object) -> bool:
         return isinstance(category, str) and category in catalogue
 
+    def unknown_category(category: object) -> str:
+        return f"unknown category {shown(category)}" + did_you_mean(category, catalogue.names)
+
+    def undeclared(field: object) -> str:
+        return f"names undeclared field {shown(field)}" + did_you_mean(field, declared)
+
     for name, spec in fields.items():
-        loc = f"fields.{name}"
+        loc = f"fields.{segment(name)}"
         if not isinstance(name, str) or not name:
             yield PolicyProblem(loc, "a field name is non-empty text")
             continue
         category = _field_category(spec)
         if category is not None and not known_category(category):
-            yield PolicyProblem(f"{loc}.category", f"unknown category {category!r}")
+            yield PolicyProblem(f"{loc}.category", unknown_category(category))
 
     subject = _as_map(raw.get("subject"))
     for role, field in subject.items():
         if field is not None and not _names(field, declared):
-            yield PolicyProblem(f"subject.{role}", f"names undeclared field {field!r}")
+            yield PolicyProblem(f"subject.{segment(role)}", undeclared(field))
 
     purposes = _as_map(raw.get("purposes"))
     for pname, purpose_raw in purposes.items():
         p = _as_map(purpose_raw)
-        loc = f"purposes.{pname}"
+        loc = f"purposes.{segment(pname)}"
         categories = [c for c in _as_list(p.get("categories")) if isinstance(c, str)]
         for i, category in enumerate(_as_list(p.get("categories"))):
             if not known_category(category):
-                yield PolicyProblem(f"{loc}.categories.{i}", f"unknown category {category!r}")
+                yield PolicyProblem(f"{loc}.categories.{i}", unknown_category(category))
         for i, field in enumerate(_as_list(p.get("requires"))):
             if not _names(field, declared):
-                yield PolicyProblem(f"{loc}.requires.{i}", f"names undeclared field {field!r}")
+                yield PolicyProblem(f"{loc}.requires.{i}", undeclared(field))
                 continue
             category = _field_category(fields[field])
             if category is not None and not any(covers(c, category) for c in categories):
                 yield PolicyProblem(
                     f"{loc}.requires.{i}",
-                    f"requires field {field!r} whose category {category!r} the purpose does not"
-                    " list: every record would be denied",
+                    f"requires field {shown(field)} whose category {shown(category)} the purpose"
+                    " does not list: every record would be denied",
                 )
         for i, rule_raw in enumerate(_as_list(p.get("retention"))):
             rule = _as_map(rule_raw)
             anchor = rule.get("from", rule.get("from_"))
             if anchor is not None and not _names(anchor, declared):
-                yield PolicyProblem(
-                    f"{loc}.retention.{i}.from", f"names undeclared field {anchor!r}"
-                )
+                yield PolicyProblem(f"{loc}.retention.{i}.from", undeclared(anchor))
             for j, category in enumerate(_as_list(rule.get("categories"))):
                 if not known_category(category):
                     yield PolicyProblem(
-                        f"{loc}.retention.{i}.categories.{j}", f"unknown category {category!r}"
+                        f"{loc}.retention.{i}.categories.{j}", unknown_category(category)
                     )
         for field in _as_map(p.get("transform")):
             if not _names(field, declared):
-                yield PolicyProblem(f"{loc}.transform.{field}", "names an undeclared field")
+                yield PolicyProblem(
+                    f"{loc}.transform.{segment(field)}",
+                    "names an undeclared field" + did_you_mean(field, declared),
+                )
         for field in _as_map(p.get("when")):
             if not _names(field, declared):
-                yield PolicyProblem(f"{loc}.when.{field}", "names an undeclared field")
+                yield PolicyProblem(
+                    f"{loc}.when.{segment(field)}",
+                    "names an undeclared field" + did_you_mean(field, declared),
+                )
         consent = _as_map(p.get("consent"))
         for key in ("field", "at", "explicit", "parental"):
             column = consent.get(key)
             if column is not None and not _names(column, declared):
-                yield PolicyProblem(f"{loc}.consent.{key}", f"names undeclared field {column!r}")
+                yield PolicyProblem(f"{loc}.consent.{key}", undeclared(column))
         if consent.get("at") is not None and consent.get("field") is None:
             yield PolicyProblem(f"{loc}.consent", "'at' needs 'field' (the consent flag column)")
         if p.get("sources") is not None and subject.get("source") is None:
@@ -444,103 +480,137 @@ def _semantic_problems(raw: Mapping[str, Any]) -> Iterator[PolicyProblem]:
             )
 
     for country, settings_raw in _as_map(raw.get("jurisdictions")).items():
-        loc = f"jurisdictions.{country}"
+        loc = f"jurisdictions.{segment(country)}"
         if not isinstance(country, str) or not _COUNTRY.match(country):
             yield PolicyProblem(loc, "an ISO 3166-1 alpha-2 country code such as IT")
         for i, ext_raw in enumerate(_as_list(_as_map(settings_raw).get("extensions"))):
             target = _as_map(ext_raw).get("purpose")
             if target is not None and not _names(target, purposes):
-                yield PolicyProblem(f"{loc}.extensions.{i}.purpose", f"unknown purpose {target!r}")
+                yield PolicyProblem(
+                    f"{loc}.extensions.{i}.purpose",
+                    f"unknown purpose {shown(target)}" + did_you_mean(target, purposes),
+                )
 
 
 # --------------------------------------------------------------------------------------------
 # Loading.
 
 
-class _PolicyYamlLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans only: ``NO`` (Norway) and ``on``/``off`` stay text."""
+def _strip(annotation: object) -> object:
+    """``X`` from ``X | None`` and from ``Annotated[X, ...]``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _strip(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return _strip(args[0]) if len(args) == 1 else annotation
+    return annotation
 
 
-_PolicyYamlLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_PolicyYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
+def _annotation_at(loc: tuple[int | str, ...]) -> object:
+    """What the policy format expects at ``loc`` (a model, an enum, a literal ...), or None."""
+    current: Any = Policy
+    for part in loc:
+        current = _strip(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            found = [
+                f.annotation for name, f in current.model_fields.items() if part in (name, f.alias)
+            ]
+            if not found:
+                return None
+            current = found[0]
+        elif get_origin(current) is dict:
+            current = get_args(current)[1]
+        elif get_origin(current) is tuple:
+            current = get_args(current)[0]
+        else:
+            return None
+    return _strip(current)
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+def _choices(annotation: object) -> list[str]:
+    """The words the policy format accepts where ``annotation`` stands."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [str(m.value) for m in annotation]
+    if get_origin(annotation) is Literal:
+        return [a for a in get_args(annotation) if isinstance(a, str)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [f.alias or name for name, f in annotation.model_fields.items()]
+    return []
 
 
-def _read(path: Path) -> object:
-    suffix = path.suffix.lower()
-    text = path.read_text("utf-8")
-    if suffix in (".yaml", ".yml"):
-        return yaml.load(text, Loader=_PolicyYamlLoader)  # noqa: S506 - a SafeLoader subclass
-    if suffix == ".json":
-        return json.loads(text)
-    if suffix == ".toml":
-        return tomllib.loads(text)
-    raise PolicyError(
-        [PolicyProblem("", f"unknown policy file type {suffix!r} (use .yaml, .json or .toml)")],
-        source=str(path),
-    )
+def _structural_problem(error: ErrorDetails) -> PolicyProblem:
+    loc: tuple[int | str, ...] = tuple(error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (a typo would silently weaken the policy)"
+        if loc:
+            message += did_you_mean(loc[-1], _choices(_annotation_at(loc[:-1])))
+    elif error["type"] in ("enum", "literal_error"):
+        message += did_you_mean(error.get("input"), _choices(_annotation_at(loc)))
+    return PolicyProblem(location(loc), message)
+
+
+def _capped(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], PolicyProblem("", f"... and {more} more problems")]
+
+
+def _with_lines(problems: list[PolicyProblem], document: Document) -> list[PolicyProblem]:
+    """Each problem with the line it stands on (YAML files), beside its dotted location."""
+    if not document.lines:
+        return problems
+    placed = []
+    for problem in problems:
+        line = document.line_of(problem.location)
+        if line is not None and not problem.message.startswith("line "):
+            placed.append(PolicyProblem(problem.location, f"line {line}: {problem.message}"))
+        else:
+            placed.append(problem)
+    return placed
 
 
 def load_policy(source: str | PathLike[str] | Mapping[str, Any] | Policy) -> Policy:
     """Load a policy from a file (YAML, JSON or TOML, by suffix) or a mapping.
 
-    Raises :class:`PolicyError` listing every problem found, each with its location.
+    Raises :class:`PolicyError` listing every problem found, each with its location (and its
+    line, for a YAML file): unknown keys and values (with the known one they are close to),
+    keys given twice, dangling references. A document nested deeper than 32 levels, or of
+    more than 50 000 values once YAML aliases are expanded, is refused before it is read.
     """
     if isinstance(source, Policy):
         return source
     where: str | None = None
     if isinstance(source, Mapping):
-        raw: object = source
+        refusal = refused(source, None)
+        if refusal is not None:
+            raise refusal
+        document = Document(source)
     elif isinstance(source, str | PathLike):
         path = Path(source)
-        where = str(path)
-        try:
-            raw = _read(path)
-        except FileNotFoundError:
-            raise PolicyError([PolicyProblem("", "file not found")], source=where) from None
-        except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            lineno = getattr(exc, "lineno", None)
-            if lineno is not None:
-                at = f"line {lineno}"
-            raise PolicyError(
-                [PolicyProblem(at, f"not a valid {path.suffix.lstrip('.')} document")],
-                source=where,
-            ) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(
-                [PolicyProblem("", f"cannot read the file ({type(exc).__name__})")], source=where
-            ) from exc
+        where = str(path) if str(path).isprintable() else shown(str(path))
+        document = read_document(path)
     else:
         raise TypeError("load_policy takes a path or a mapping")
+    raw = document.data
     if not isinstance(raw, Mapping):
         raise PolicyError([PolicyProblem("", "a policy is a mapping at the top level")], where)
+    problems: list[PolicyProblem] = list(document.problems)
     try:
-        return Policy.model_validate(raw)
+        policy = Policy.model_validate(raw)
     except ValidationError as exc:
-        problems: list[PolicyProblem] = []
-        for error in exc.errors(include_url=False, include_input=False):
-            message = str(error["msg"])
-            if Policy._SEMANTIC_MARKER in message:
+        for error in exc.errors(include_url=False, include_input=True):
+            if Policy._SEMANTIC_MARKER in str(error["msg"]):
                 continue  # reported below, from the raw data, with precise locations
-            message = message.removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                message = "unknown key (a typo would silently weaken the policy)"
-            problems.append(PolicyProblem(_location(error["loc"]), message))
+            problems.append(_structural_problem(error))
         seen = set(problems)
         for problem in _semantic_problems(raw):
             if problem not in seen:
                 seen.add(problem)
                 problems.append(problem)
-        raise PolicyError(problems, where) from None
+    else:
+        if not problems:
+            return policy
+    raise PolicyError(_capped(_with_lines(problems, document)), where)

@@ -152,6 +152,11 @@ class Catalogue:
     def __contains__(self, category: object) -> bool:
         return category in self._known
 
+    @property
+    def names(self) -> frozenset[str]:
+        """Every category this catalogue knows (roots included)."""
+        return self._known
+
     def is_special(self, category: str) -> bool:
         """Art. 9(1) data: under ``special``, or a custom category declared special."""
         return covers("special", category) or any(covers(s, category) for s in self._special)
