@@ -12,12 +12,14 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import enum
 import itertools
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -660,7 +662,10 @@ def test_cli_records_a_stream_that_failed_midway_with_its_counts_so_far(
 def test_cli_records_a_failed_sweep(tmp_path: Path) -> None:
     pytest.importorskip("sqlalchemy")
     audit = tmp_path / "audit.jsonl"
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    db = tmp_path / "other.db"
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE other (x TEXT)")  # a database without the swept table
+    url = f"sqlite:///{db}"
     assert main(["sweep", str(POLICY), url, "customers", "--audit", str(audit)]) == 2
     (event,) = AuditLog(audit).events()
     assert event.kind == "sweep.failed"

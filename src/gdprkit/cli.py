@@ -4,7 +4,8 @@
     gdprkit schema                       the JSON Schema of the policy format, for editors
     gdprkit ropa POLICY [--json]         the Art. 30 record of processing activities
     gdprkit notice POLICY [--purpose P]  the Art. 13 information notice, in Markdown
-    gdprkit enforce POLICY PURPOSE IN OUT [--rejected F] [--at ISO] [--ledger URL] [--audit F]
+    gdprkit enforce POLICY PURPOSE IN OUT [--rejected F [--rejected-records]] [--at ISO]
+                    [--ledger URL] [--audit F] [--delimiter D] [--encoding E]
                                          stream CSV, JSON Lines or Parquet through a purpose
     gdprkit sweep POLICY URL TABLE [--dry-run] [--at ISO] [--anonymous-table T] [--audit F]
                                          storage limitation over a database table
@@ -15,15 +16,16 @@
     gdprkit audit show FILE              print an audit trail's events as JSON Lines
 
 The command reads the clock once per run (``--at`` overrides it), keys from the environment
-(``GDPRKIT_KEYS``, or ``--keys-file``), and prints counts and codes, never record values.
+(``GDPRKIT_KEYS``, or ``--keys-file``), and prints counts, codes and places, never record values.
+Exit status: 0 done, 1 a policy or data problem, 2 a usage or file problem (§9 of the design);
+no traceback reaches the user, and nothing printed carries a raw control character.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -32,6 +34,20 @@ from pathlib import Path
 from typing import IO, Any
 
 from gdprkit._audit import AuditLog, policy_digest
+from gdprkit._cli_io import (
+    DATA_PROBLEM,
+    USAGE_PROBLEM,
+    CliError,
+    Output,
+    Progress,
+    RecordWriter,
+    check_distinct,
+    clean,
+    open_source,
+    require_database_file,
+    require_extra,
+    require_url_driver,
+)
 from gdprkit._consent import ConsentLedger
 from gdprkit._decision import Decision, compile_plan
 from gdprkit._enforce import enforce
@@ -40,28 +56,72 @@ from gdprkit._lint import lint
 from gdprkit._policy import Policy, load_policy
 from gdprkit._pseudonymise import KeyRing
 from gdprkit._reports import privacy_notice, processing_register, render_register
+from gdprkit._values import subject_key
 
 __all__ = ["main"]
 
 _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+#: The exit status of a command whose reader went away (``gdprkit ropa | head``): 128 + SIGPIPE,
+#: what a Unix tool killed by the signal reports.
+_BROKEN_PIPE = 141
+_INTERRUPTED = 130
+
+
+def _say(message: str) -> None:
+    """One line on stderr, prefixed, with control characters escaped."""
+    print(clean(f"gdprkit: {message}"), file=sys.stderr)
+
+
+def _out(text: str) -> None:
+    """Text on stdout (a document, findings, JSON) with control characters escaped."""
+    print(clean(text))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit status (0 ok, 1 findings or denials asked for, 2 usage)."""
+    """Run the command; returns the exit status: 0 done, 1 a policy or data problem, 2 a
+    usage or file problem."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args))
+        status = int(args.run(args))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _broken_pipe()
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return _INTERRUPTED
+    except CliError as exc:
+        _say(str(exc))
+        return exc.status
     except PolicyError as exc:
-        print(
-            f"gdprkit: the policy cannot be loaded ({len(exc.problems)} problems):", file=sys.stderr
-        )
+        problems = len(exc.problems)
+        _say(f"the policy cannot be loaded ({problems} problem{'s' * (problems != 1)}):")
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    except (GdprkitError, OSError, ValueError) as exc:
-        print(f"gdprkit: {exc}", file=sys.stderr)
-        return 2
+            print(clean(f"  {problem}"), file=sys.stderr)
+        return DATA_PROBLEM
+    except GdprkitError as exc:
+        _say(str(exc))
+        return USAGE_PROBLEM
+    except OSError as exc:
+        where = f"{str(exc.filename)!r}: " if exc.filename is not None else ""
+        _say(f"{where}{exc.strerror or type(exc).__name__}")
+        return USAGE_PROBLEM
+    except Exception as exc:  # no traceback: it may quote record values
+        _say(f"unexpected {type(exc).__name__} (details withheld: they may quote record values)")
+        return DATA_PROBLEM
+    return status
+
+
+def _broken_pipe() -> int:
+    """Stdout's reader went away: stop quietly, as Unix tools do (no message, no traceback,
+    nothing more written: stdout now points at the null device so the final flush succeeds)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+    return _BROKEN_PIPE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,10 +155,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("purpose")
     run.add_argument("input", help="CSV, JSON Lines or Parquet file ('-': JSON Lines on stdin)")
     run.add_argument("output", help="CSV, JSON Lines or Parquet file ('-': JSON Lines on stdout)")
-    run.add_argument("--rejected", help="JSON Lines file receiving denied records' reasons")
+    run.add_argument(
+        "--rejected",
+        help="JSON Lines file receiving, per denied record, its row, subject id and reasons",
+    )
+    run.add_argument(
+        "--rejected-records",
+        action="store_true",
+        help="also write each denied record whole into --rejected (it holds personal data)",
+    )
     run.add_argument("--at", help="the moment to decide at (ISO 8601 with offset); default now")
     run.add_argument("--ledger", help="consent ledger URL (e.g. sqlite:///consents.db)")
     run.add_argument("--keys-file", type=Path, help="key ring file (default: $GDPRKIT_KEYS)")
+    run.add_argument("--delimiter", help="CSV input delimiter (default: sniffed among , ; tab |)")
+    run.add_argument("--encoding", help="CSV input encoding (default: UTF-8, BOM dropped)")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     run.add_argument("--audit", type=Path, help="audit trail (JSON Lines) recording the run")
     run.set_defaults(run=_enforce)
@@ -112,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--ledger", help="consent ledger URL")
     sweep.add_argument("--anonymous-table", help="table receiving the anonymous copies")
     sweep.add_argument("--batch-size", type=int, default=1000)
+    sweep.add_argument("--quiet", action="store_true", help="no progress on stderr")
     sweep.add_argument("--audit", type=Path, help="audit trail (JSON Lines) recording the run")
     sweep.set_defaults(run=_sweep)
 
@@ -136,17 +207,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _policy(path: Path) -> Policy:
+    """The policy at ``path``; a missing file is a file problem naming the path (exit 2)."""
+    if not path.exists():
+        raise CliError(f"no policy file at {str(path)!r}")
+    if not path.is_file():
+        raise CliError(f"the policy {str(path)!r} is not a file")
+    return load_policy(path)
+
+
 # -- check, schema ------------------------------------------------------------------------
 
 
 def _check(args: argparse.Namespace) -> int:
-    policy = load_policy(args.policy)
+    policy = _policy(args.policy)
     findings = lint(policy)
     for finding in findings:
-        print(finding)
+        _out(str(finding))
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
-    print(
+    _out(
         f"{args.policy}: {len(policy.purposes)} purposes, {len(policy.fields)} fields; "
         f"{errors} errors, {warnings} warnings"
     )
@@ -159,47 +239,78 @@ def _schema(_args: argparse.Namespace) -> int:
 
 
 def _ropa(args: argparse.Namespace) -> int:
-    register = processing_register(load_policy(args.policy))
-    print(json.dumps(register, indent=2) if args.json else render_register(register))
+    register = processing_register(_policy(args.policy))
+    _out(json.dumps(register, indent=2) if args.json else render_register(register))
     return 0
 
 
 def _notice(args: argparse.Namespace) -> int:
-    print(privacy_notice(load_policy(args.policy), args.purposes))
+    _out(privacy_notice(_policy(args.policy), args.purposes))
     return 0
 
 
 def _parse_at(text: str | None) -> datetime | None:
     if text is None:
         return None
-    at = datetime.fromisoformat(text)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--at {text!r} is not an ISO 8601 time") from None
     if at.tzinfo is None:
-        raise ValueError("--at needs an offset, e.g. 2026-01-31T00:00:00+01:00")
+        raise CliError("--at needs an offset, e.g. 2026-01-31T00:00:00+01:00")
     return at
 
 
+def _database_files(url: str | None, what: str) -> list[tuple[str, Path]]:
+    """The SQLite file a URL names (it must exist), checked with its driver, as a read file."""
+    if url is None:
+        return []
+    require_url_driver(url, what)
+    path = require_database_file(url, what)
+    return [] if path is None else [(what, path)]
+
+
+def _progress(args: argparse.Namespace, what: str) -> Progress:
+    return Progress(what, sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+
+
 def _sweep(args: argparse.Namespace) -> int:
+    require_extra("sqlalchemy", "sql", "sweep")
     from gdprkit.integrations.sqlalchemy import sweep_table  # noqa: PLC0415 - optional extra
 
-    policy = load_policy(args.policy)
+    reads = [
+        *_database_files(args.url, "database"),
+        *_database_files(args.ledger, "ledger"),
+        ("policy", args.policy),
+    ]
+    policy = _policy(args.policy)
+    if args.audit is not None:
+        check_distinct(reads, [("audit trail", args.audit)])
     audit = _open_audit(args.audit)
     at = _parse_at(args.at)
+    progress = _progress(args, "sweep")
     failure = {"table": args.table, "dry_run": args.dry_run}
     with _failure_recorded(audit, "sweep.failed", policy, at, failure), ExitStack() as stack:
         ledger = None
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
             stack.callback(ledger.close)
-        report = sweep_table(
-            args.url,
-            args.table,
-            policy,
-            at=at,
-            consents=ledger,
-            dry_run=args.dry_run,
-            batch_size=args.batch_size,
-            anonymous_table=args.anonymous_table,
-        )
+        options: dict[str, Any] = {}
+        if progress.enabled and _accepts(sweep_table, "progress"):
+            options["progress"] = progress.update
+        with progress.ticking():
+            report = sweep_table(
+                args.url,
+                args.table,
+                policy,
+                at=at,
+                consents=ledger,
+                dry_run=args.dry_run,
+                batch_size=args.batch_size,
+                anonymous_table=args.anonymous_table,
+                **options,
+            )
+    progress.finish(report.rows)
     summary = {
         "table": args.table,
         "dry_run": report.dry_run,
@@ -212,10 +323,27 @@ def _sweep(args: argparse.Namespace) -> int:
         "reasons": dict(sorted(report.reasons.items())),
         "fields": dict(sorted(report.fields.items())),
     }
+    needs_review = getattr(report, "needs_review", None)
+    if isinstance(needs_review, int):
+        summary["needs_review"] = needs_review
+        if report.rows and needs_review == report.rows:
+            _say(
+                f"warning: none of the {report.rows:,} rows could be judged (needs_review): "
+                "likely a format problem (subject ids? dates?)"
+            )
     if audit is not None:
         audit.record_sweep(policy, report=report, table=args.table)
-    print(json.dumps(summary, indent=2))
+    _out(json.dumps(summary, indent=2))
     return 0
+
+
+def _accepts(function: Any, name: str) -> bool:  # noqa: ANN401 - any callable
+    import inspect  # noqa: PLC0415 - only needed here
+
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+        return False
 
 
 # -- audit --------------------------------------------------------------------------------
@@ -223,12 +351,21 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _open_audit(path: Path | None) -> AuditLog | None:
     """The audit trail a run records into, checked before the run: a run whose record cannot
-    be appended (a torn or edited last line, an unwritable file) does not start."""
+    be appended (a torn or edited last line, an unwritable file, a symbolic link) does not
+    start."""
     if path is None:
         return None
     log = AuditLog(path)
     log.head()
     return log
+
+
+def _error_class(exc: BaseException) -> str:
+    """The class of the error a failed run is recorded with: for a reported reading error,
+    the reader's own (``UnicodeDecodeError``, ``ArrowInvalid``), never a message."""
+    if isinstance(exc, CliError) and exc.__cause__ is not None:
+        return type(exc.__cause__).__name__
+    return type(exc).__name__
 
 
 @contextmanager
@@ -251,7 +388,7 @@ def _failure_recorded(
                     kind,
                     at=when,
                     policy_sha256=policy_digest(policy),
-                    error=type(exc).__name__,
+                    error=_error_class(exc),
                     **payload,
                 )
             except AuditError as audit_exc:  # the run's own failure is the one to report
@@ -261,14 +398,16 @@ def _failure_recorded(
 
 def _audit_verify(args: argparse.Namespace) -> int:
     if not args.file.is_file():
-        raise OSError(f"no audit trail at {str(args.file)!r}")
+        raise CliError(f"no audit trail at {str(args.file)!r}")
     log = AuditLog(args.file)
     try:
         head = log.verify(args.expected_head)
     except AuditError as exc:
-        print(f"gdprkit: {args.file}: {exc}", file=sys.stderr)
+        _say(f"{args.file}: {exc}")
         print(json.dumps({"ok": False, "line": exc.line, "kind": exc.kind}))
         return 1
+    except ValueError as exc:  # a malformed --expected-head
+        raise CliError(str(exc)) from None
     # The verified head's number (events appended since by another process are not counted).
     count = next((e.seq for e in log.events() if e.hash == head), 0)
     print(json.dumps({"ok": True, "head": head, "events": count}))
@@ -277,7 +416,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 def _audit_show(args: argparse.Namespace) -> int:
     if not args.file.is_file():
-        raise OSError(f"no audit trail at {str(args.file)!r}")
+        raise CliError(f"no audit trail at {str(args.file)!r}")
     for event in AuditLog(args.file).events():
         print(event.to_json())
     return 0
@@ -308,110 +447,10 @@ def _format(name: str) -> str:
         return "jsonl"
     fmt = _FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
-        raise ValueError(f"unknown file type {Path(name).suffix!r}: use .csv, .jsonl or .parquet")
+        raise CliError(
+            f"unknown file type {Path(name).suffix!r} of {name!r}: use .csv, .jsonl or .parquet"
+        )
     return fmt
-
-
-def _read(name: str, stack: ExitStack) -> Iterator[Any]:
-    fmt = _format(name)
-    if fmt == "parquet":
-        return _read_parquet(name)
-    handle: IO[str] = (
-        sys.stdin if name == "-" else stack.enter_context(open(name, encoding="utf-8", newline=""))  # noqa: SIM115 - closed by the stack
-    )
-    if fmt == "csv":
-        return (_blank_to_none(row) for row in csv.DictReader(handle))
-    return _read_jsonl(handle)
-
-
-def _blank_to_none(row: Mapping[str, Any]) -> dict[str, Any]:
-    """CSV has no null: an empty cell is an absent value."""
-    return {k: (None if v == "" else v) for k, v in row.items()}
-
-
-def _read_jsonl(handle: IO[str]) -> Iterator[Any]:
-    for number, line in enumerate(handle, 1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError:
-            # The record cannot be read: it goes on as a non-mapping, denied record.invalid.
-            yield _Unreadable(number)
-            continue
-        yield value
-
-
-class _Unreadable:
-    """A JSON Lines line that is not JSON: not a mapping, so denied ``record.invalid``."""
-
-    __slots__ = ("line",)
-
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-    def __repr__(self) -> str:
-        return f"<unreadable line {self.line}>"
-
-
-def _read_parquet(name: str) -> Iterator[dict[str, Any]]:
-    try:
-        import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
-    except ImportError as exc:  # pragma: no cover - depends on the extra
-        raise ImportError("Parquet needs pyarrow: pip install 'gdprkit[arrow]'") from exc
-    for batch in pq.ParquetFile(name).iter_batches():
-        yield from batch.to_pylist()
-
-
-class _Writer:
-    """Writes records to CSV (columns from the first record), JSON Lines or Parquet."""
-
-    def __init__(self, name: str, stack: ExitStack, columns: Sequence[str]) -> None:
-        self.fmt = _format(name)
-        self.columns = list(columns)
-        self.name = name
-        self._csv: csv.DictWriter[str] | None = None
-        self._rows: list[dict[str, Any]] = []
-        self._parquet: Any = None
-        if self.fmt == "parquet":
-            self.handle: IO[str] = io.StringIO()
-            stack.callback(self._close_parquet)
-        elif name == "-":
-            self.handle = sys.stdout
-        else:
-            self.handle = stack.enter_context(open(name, "w", encoding="utf-8", newline=""))  # noqa: SIM115 - closed by the stack
-
-    def write(self, row: Mapping[str, Any]) -> None:
-        if self.fmt == "jsonl":
-            self.handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        elif self.fmt == "csv":
-            if self._csv is None:
-                self._csv = csv.DictWriter(
-                    self.handle, fieldnames=self.columns, lineterminator="\n"
-                )
-                self._csv.writeheader()
-            self._csv.writerow(row)
-        else:
-            self._rows.append(dict(row))
-            if len(self._rows) >= 65_536:
-                self._flush_parquet()
-
-    def _flush_parquet(self) -> None:
-        import pyarrow as pa  # noqa: PLC0415 - optional extra
-        import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
-
-        if not self._rows:
-            return
-        table = pa.Table.from_pylist(self._rows)
-        if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self.name, table.schema)
-        self._parquet.write_table(table)
-        self._rows.clear()
-
-    def _close_parquet(self) -> None:
-        self._flush_parquet()
-        if self._parquet is not None:
-            self._parquet.close()
 
 
 def _columns(policy: Policy, purpose: str) -> list[str]:
@@ -424,63 +463,122 @@ def _columns(policy: Policy, purpose: str) -> list[str]:
     ]
 
 
+class _Rejected:
+    """The ``--rejected`` sink: per denied record its row (and line), subject id and reasons
+    (code, article, field); the whole record only when ``--rejected-records`` asks for it."""
+
+    def __init__(self, handle: IO[bytes], subject_field: str | None, *, whole: bool) -> None:
+        self._handle = handle
+        self._subject = subject_field
+        self._whole = whole
+
+    def __call__(self, record: object, decision: Decision) -> None:
+        subject = None
+        if self._subject is not None and isinstance(record, Mapping):
+            subject = subject_key(record.get(self._subject))
+        entry: dict[str, Any] = {
+            "row": getattr(record, "row", None),
+            "line": getattr(record, "line", None),
+            "subject": subject,
+            "reasons": [
+                {"code": r.code, "article": r.article, "field": r.field} for r in decision.reasons
+            ],
+        }
+        if self._whole:
+            entry["record"] = dict(record) if isinstance(record, Mapping) else None
+        text = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
+        self._handle.write(text.encode("utf-8"))
+
+
+def _keys_for(args: argparse.Namespace) -> KeyRing | None:
+    if args.keys_file is not None:
+        return KeyRing.from_file(args.keys_file)
+    try:
+        return KeyRing.from_env()
+    except GdprkitError:
+        return None  # enforce raises ConfigurationError if the purpose needs keys
+
+
 def _enforce(args: argparse.Namespace) -> int:
-    policy = load_policy(args.policy)
+    fmt_in, fmt_out = _format(args.input), _format(args.output)
+    if fmt_in != "csv" and (args.delimiter is not None or args.encoding is not None):
+        raise CliError("--delimiter and --encoding are for CSV input")
+    if args.rejected_records and not args.rejected:
+        raise CliError("--rejected-records needs --rejected FILE")
+    if "parquet" in (fmt_in, fmt_out):  # before any input is read
+        require_extra("pyarrow", "arrow", "Parquet")
+    reads: list[tuple[str, Path]] = [
+        *_database_files(args.ledger, "ledger"),
+        ("policy", args.policy),
+    ]
+    if args.input != "-":
+        reads.append(("input", Path(args.input)))
+    if args.keys_file is not None:
+        reads.append(("key file", args.keys_file))
+    writes: list[tuple[str, Path]] = []
+    if args.output != "-":
+        writes.append(("output", Path(args.output)))
+    if args.rejected:
+        writes.append(("rejected file", Path(args.rejected)))
+    if args.audit is not None:
+        writes.append(("audit trail", args.audit))
+    check_distinct(reads, writes)
+    policy = _policy(args.policy)
     at = _parse_at(args.at)
     audit = _open_audit(args.audit)
-    keys: KeyRing | None = None
-    if args.keys_file is not None:
-        keys = KeyRing.from_file(args.keys_file)
-    else:
-        try:
-            keys = KeyRing.from_env()
-        except GdprkitError:
-            keys = None  # enforce raises ConfigurationError if the purpose needs keys
+    keys = _keys_for(args)
+    columns = _columns(policy, args.purpose)
+    progress = _progress(args, "enforce")
     failure: dict[str, Any] = {"purpose": args.purpose}
     with _failure_recorded(audit, "enforce.failed", policy, at, failure), ExitStack() as stack:
         ledger = None
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
             stack.callback(ledger.close)
-        out = _Writer(args.output, stack, _columns(policy, args.purpose))
-        rejected_out = None
+        source = open_source(
+            args.input, fmt_in, stack, delimiter=args.delimiter, encoding=args.encoding
+        )
+        source.on_progress = progress.update
+        sink: _Rejected | None = None
         if args.rejected:
-            rejected_out = stack.enter_context(open(args.rejected, "w", encoding="utf-8"))
-
-        def rejected(record: object, decision: Decision) -> None:
-            # The rejected sink holds the records themselves (nothing is lost): a file the
-            # operator named, like the output, never a log or a message.
-            if rejected_out is not None:
-                reasons = [
-                    {"code": r.code, "article": r.article, "field": r.field, "message": r.message}
-                    for r in decision.reasons
-                ]
-                entry = {"record": record, "reasons": reasons}
-                rejected_out.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
-
+            rejected_file = stack.enter_context(Output(Path(args.rejected)))
+            sink = _Rejected(rejected_file.file, policy.subject.id, whole=args.rejected_records)
+        if args.output == "-":
+            target: IO[bytes] = sys.stdout.buffer
+        else:
+            target = stack.enter_context(Output(Path(args.output))).file
+        writer = RecordWriter(fmt_out, target, columns)
         stream = enforce(
-            policy,
-            _read(args.input, stack),
-            args.purpose,
-            at=at,
-            consents=ledger,
-            keys=keys,
-            rejected=rejected,
+            policy, source, args.purpose, at=at, consents=ledger, keys=keys, rejected=sink
         )
         failure.update(at=stream.at, counts=stream.counts)  # counts so far, should it fail
-        progress = not args.quiet and sys.stderr.isatty()
         for row in stream:
-            out.write(row)
-            if progress and stream.processed % 100_000 == 0:
-                print(f"\r{stream.processed:,} processed", end="", file=sys.stderr)
+            writer.write(row)
+        writer.close()
+        if args.output == "-":
+            sys.stdout.buffer.flush()
         counts = stream.counts
+    progress.finish(source.rows)
     if audit is not None:
         audit.record_enforce(policy, stream)
-    if progress:
-        print(file=sys.stderr)
     summary = {"purpose": args.purpose, **dict(sorted(counts.items()))}
     print(json.dumps(summary), file=sys.stderr)
-    return 0
+    return _all_denied(counts, source.description)
+
+
+def _all_denied(counts: Mapping[str, int], description: str) -> int:
+    """Say loudly when every record was denied for one reason: it is almost always a format
+    problem. Exit 1 (a data problem) when that reason is ``record.invalid`` (no record could
+    be read at all), else 0 (every record was read and decided)."""
+    denied = {code: n for code, n in counts.items() if code != "processed" and n}
+    if counts.get("processed", 0) or len(denied) != 1:
+        return 0
+    ((code, number),) = denied.items()
+    _say(
+        f"warning: all {number:,} rows were denied with code {code!r}: likely a format "
+        f"problem (delimiter? date format? encoding?); the input was read as {description}"
+    )
+    return DATA_PROBLEM if code == "record.invalid" else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
