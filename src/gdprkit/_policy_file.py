@@ -56,6 +56,8 @@ MAX_PROBLEMS: Final = 200
 """Problems listed in one ``PolicyError``; the rest are counted."""
 
 _SHOWN_MAX: Final = 60
+_CLOSE: Final = 0.7  # difflib similarity for "did you mean": seen -> seen_at, not because -> basis
+_TOML_AT: Final = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def shown(value: object) -> str:
@@ -89,10 +91,10 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
     if not isinstance(word, str) or not word or len(word) > _SHOWN_MAX:
         return ""
     names = [c for c in choices if isinstance(c, str)]
-    close = difflib.get_close_matches(word, names, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word, names, n=1, cutoff=_CLOSE)
     if not close:
         folded = {name.casefold(): name for name in names}
-        close = [folded[k] for k in difflib.get_close_matches(word.casefold(), folded, 1, 0.75)]
+        close = [folded[k] for k in difflib.get_close_matches(word.casefold(), folded, 1, _CLOSE)]
     if not close or close[0] == word:
         return ""
     return f"; did you mean {shown(close[0])}?"
@@ -347,6 +349,9 @@ def _syntax_error(path: Path, exc: Exception) -> PolicyError:
     lineno = getattr(exc, "lineno", None)
     if lineno is not None:
         at = f"line {lineno}"
+    if isinstance(exc, tomllib.TOMLDecodeError) and lineno is None:
+        found = _TOML_AT.search(str(exc))
+        at = f"line {found.group(1)}" if found else ""
     message = f"not a valid {path.suffix.lstrip('.')} document"
     if isinstance(exc, tomllib.TOMLDecodeError) and "overwrite" in str(exc):
         message += ": a key given twice (the last one would silently win)"
