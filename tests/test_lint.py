@@ -81,3 +81,27 @@ def test_findings_carry_no_values() -> None:
     set_period(data, "profiling", 0, "P8Y")
     for finding in lint(load_policy(data)):
         assert "Arredamenti" not in str(finding)
+
+
+@pytest.mark.parametrize("name", ["notes\x1b[2J", "a\nb", "\u202eevil", "x\u200by", "bell\x07"])
+def test_names_in_findings_are_escaped(name: str) -> None:
+    """Issue 8: findings printed field and purpose names raw (terminal and log injection)."""
+    data = raw()
+    data["fields"][name] = "special.health"  # listed without an Art. 9(2) condition
+    data["purposes"][name] = {"basis": "consent", "categories": ["special.health"]}
+    data["purposes"]["profiling"]["retention"] = []  # purchase details without a rule
+    data["fields"]["bought" + name] = "commercial.purchase_history"
+    extensions = data["jurisdictions"]["IT"]["extensions"]
+    extensions[0]["reference"] = "Garante\x1b[31m 2019"
+    findings = lint(load_policy(data))
+    assert {f.code for f in findings} >= {
+        "special.no_condition",
+        "purpose.no_retention",
+        "retention.anchor_missing",
+    }
+    for finding in findings:
+        text = str(finding)
+        assert text.isprintable(), text
+        assert name not in text
+    assert any(repr(name) in f.message and repr(name) in f.location for f in findings)
+    assert any("'Garante\\x1b[31m 2019'" in f.message for f in findings)

@@ -16,6 +16,7 @@ from typing import Literal
 
 from gdprkit._jurisdictions import caps_in_force
 from gdprkit._policy import Policy
+from gdprkit._policy_file import segment, shown
 from gdprkit._taxonomy import LegalBasis, covers
 from gdprkit._time import Period, parse_period
 
@@ -42,7 +43,7 @@ def lint(policy: Policy) -> list[Finding]:
     findings: list[Finding] = []
     catalogue = policy.catalogue
     for name, purpose in policy.purposes.items():
-        where = f"purposes.{name}"
+        where, pname = f"purposes.{segment(name)}", shown(name)
         listed = purpose.categories
         used = {
             fname: spec.category
@@ -54,7 +55,7 @@ def lint(policy: Policy) -> list[Finding]:
                 Finding(
                     "purpose.no_retention",
                     f"{where}.retention",
-                    f"purpose {name!r} has no retention rule: storage limitation (Art. 5(1)(e)) "
+                    f"purpose {pname} has no retention rule: storage limitation (Art. 5(1)(e)) "
                     "is then left to other purposes and sweeps",
                 )
             )
@@ -63,17 +64,18 @@ def lint(policy: Policy) -> list[Finding]:
                 Finding(
                     "retention.no_record_rule",
                     f"{where}.retention",
-                    f"purpose {name!r} has retention rules on categories only: while it may "
+                    f"purpose {pname} has retention rules on categories only: while it may "
                     "process a record, sweeps keep the record (only the covered fields go)",
                 )
             )
         for fname, category in used.items():
+            fshown = shown(fname)
             if catalogue.is_special(category) and purpose.special is None:
                 findings.append(
                     Finding(
                         "special.no_condition",
                         f"{where}.categories",
-                        f"field {fname!r} is special-category data and purpose {name!r} names no "
+                        f"field {fshown} is special-category data and purpose {pname} names no "
                         "Art. 9(2) condition: it is always dropped",
                     )
                 )
@@ -82,7 +84,7 @@ def lint(policy: Policy) -> list[Finding]:
                     Finding(
                         "criminal.not_authorised",
                         f"{where}.categories",
-                        f"field {fname!r} is criminal-offence data and purpose {name!r} records "
+                        f"field {fshown} is criminal-offence data and purpose {pname} records "
                         "no legal authorisation (Art. 10): it is always dropped",
                     )
                 )
@@ -92,7 +94,7 @@ def lint(policy: Policy) -> list[Finding]:
                 Finding(
                     "consent.no_source",
                     f"{where}.consent",
-                    f"purpose {name!r} reads consent from a ledger but the policy declares no "
+                    f"purpose {pname} reads consent from a ledger but the policy declares no "
                     "subject.id to look subjects up by: every record is denied",
                     "error",
                 )
@@ -102,7 +104,7 @@ def lint(policy: Policy) -> list[Finding]:
                 Finding(
                     "basis.review",
                     f"{where}.basis",
-                    f"purpose {name!r} processes special-category data on legitimate interests: "
+                    f"purpose {pname} processes special-category data on legitimate interests: "
                     "check that its Art. 9(2) condition really applies",
                 )
             )
@@ -127,7 +129,7 @@ def lint(policy: Policy) -> list[Finding]:
                             f"{where}.retention.{i}.period",
                             f"period {rule.period} exceeds the cap of {limit.text} that applies to "
                             f"{', '.join(cap.categories)} in {flag_name(cap.flag)} purposes "
-                            f"({cap.reference}): the cap is enforced",
+                            f"({_prose(cap.reference)}): the cap is enforced",
                         )
                     )
             if capped_fields and not naming:
@@ -135,9 +137,9 @@ def lint(policy: Policy) -> list[Finding]:
                     Finding(
                         "retention.anchor_missing",
                         f"{where}.retention",
-                        f"fields {', '.join(sorted(capped_fields))} fall under a cap of "
-                        f"{limit.text} ({cap.reference}) and no retention rule of purpose "
-                        f"{name!r} names them: they are always dropped",
+                        f"fields {', '.join(map(shown, sorted(capped_fields)))} fall under a cap of"
+                        f" {limit.text} ({_prose(cap.reference)}) and no retention rule of purpose "
+                        f"{pname} names them: they are always dropped",
                         "error",
                     )
                 )
@@ -154,6 +156,12 @@ def _longer(period: Period, limit: Period) -> bool:
         if end is None or cap is None or end > cap:
             return True
     return False
+
+
+def _prose(text: str) -> str:
+    """Free text of the policy (an extension's reference) as a finding may show it: as written
+    when printable and short, else escaped and cut."""
+    return text if text.isprintable() and len(text) <= 200 else shown(text)
 
 
 def flag_name(flag: str) -> str:
