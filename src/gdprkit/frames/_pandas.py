@@ -1,0 +1,89 @@
+"""pandas: factorise columns for the executor, build the result frames."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from gdprkit.frames._plan import Factor, Kept, Outcome
+
+__all__ = ["PandasBackend"]
+
+# pandas ships no type information: it is Any at this boundary.
+pd: Any = importlib.import_module("pandas")
+Frame: TypeAlias = Any
+
+_NONE = type(None)
+
+
+class PandasBackend:
+    """A pandas ``DataFrame`` as the executor reads it."""
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+        self.rows = len(frame)
+
+    def labels(self) -> list[object]:
+        return list(self.frame.columns)
+
+    def factor(self, name: str) -> Factor:
+        series = self.frame[name]
+        if series.dtype == object:
+            kinds = set(map(type, series)) - {_NONE}
+            if len(kinds) > 1:
+                # Values of different types may compare equal (1 == 1.0 == True) and yet read
+                # differently (a bool is no subject id): distinct by type as well as value.
+                return _exact(series)
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        values: list[object] = (
+            list(uniques.tolist()) if hasattr(uniques, "tolist") else list(uniques)
+        )
+        values.append(None)
+        out = np.asarray(codes, dtype=np.intp).copy()
+        out[out < 0] = len(values) - 1
+        return Factor(out, values)
+
+    def result(self, outcome: Outcome) -> tuple[Any, Any]:
+        allowed = self.frame.loc[outcome.allowed]
+        data: dict[str, Any] = {}
+        for col in outcome.columns:
+            if isinstance(col, Kept):
+                series = allowed[col.name]
+                data[col.name] = series if col.nulls is None else series.where(~col.nulls, None)
+            else:
+                table = np.empty(len(col.values), dtype=object)
+                table[:] = col.values
+                data[col.name] = pd.Series(table[col.codes], index=allowed.index, dtype=object)
+        out = pd.DataFrame(data, index=allowed.index)
+        if not data:
+            out = pd.DataFrame(index=allowed.index)
+        rejected = pd.DataFrame(
+            {
+                "row": pd.Series(outcome.denied_rows, dtype="int64"),
+                "code": pd.Series(outcome.denied_codes, dtype=object),
+                "article": pd.Series(outcome.denied_articles, dtype=object),
+            }
+        )
+        return out, rejected
+
+
+def _exact(series: Frame) -> Factor:
+    """Factorise by (type, value), one pass in Python: for object columns of mixed types."""
+    index: dict[tuple[type, object], int] = {}
+    values: list[object] = []
+    codes = np.empty(len(series), dtype=np.intp)
+    for i, value in enumerate(series.tolist()):
+        try:
+            key = (type(value), value)
+            code = index.get(key)
+        except TypeError:  # unhashable: a code of its own
+            code, key = None, None
+        if code is None:
+            code = len(values)
+            values.append(value)
+            if key is not None:
+                index[key] = code
+        codes[i] = code
+    return Factor(codes, values)

@@ -1,0 +1,424 @@
+"""The columnar executor: the row engine's compiled plan, read as vectorised masks.
+
+:func:`gdprkit._decision.compile_plan` says what to check, in which order, with which reasons
+and transforms. :func:`run` reads that same plan for a whole frame at once:
+
+* every column a check reads is *factorised* by its backend (integer codes per row, the distinct
+  values once), so each reading rule of :mod:`gdprkit._values` and :mod:`gdprkit._time` runs
+  once per distinct value, never once per row, and its answer is spread to the rows by indexing;
+* checks that read several columns (consent, Art. 8) run once per distinct combination of their
+  columns, with the plan's own methods (``_consent``, ``_is_child``), so the rule is not copied;
+* the checks are merged in the order of design.md §6: a row's denial is the first check that
+  fails for it;
+* transforms run once per distinct value of a column (the same functions as the row path, so
+  tokens are byte for byte the same) and are spread to the allowed rows.
+
+A plan feature this executor does not read raises :class:`NotImplementedError` before the first
+row: never a silent wrong answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from gdprkit._decision import Reason, _drop, _Plan, _Retention
+from gdprkit._errors import ConfigurationError
+from gdprkit._time import parse_instant
+from gdprkit._values import choice_key, is_missing, subject_key
+
+if TYPE_CHECKING:
+    from gdprkit._consent import ConsentState
+    from gdprkit._decision import ConsentLookup, Transform
+
+__all__ = ["Backend", "Factor", "Kept", "Mapped", "Outcome", "run"]
+
+Codes = "np.ndarray[Any, np.dtype[np.intp]]"
+Mask = "np.ndarray[Any, np.dtype[np.bool_]]"
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """A column factorised: ``codes[i]`` indexes ``values`` for row ``i``.
+
+    Missing cells may share one code whose value is ``None``; equal values may also have several
+    codes (only more work, never a different answer). Values are what the row path would read
+    for the cell (Python or numpy/pandas scalars; the reading rules accept both).
+    """
+
+    codes: np.ndarray[Any, np.dtype[np.intp]]
+    values: list[object]
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """An output column as it is in the input, null where ``nulls`` (allowed rows only)."""
+
+    name: str
+    nulls: np.ndarray[Any, np.dtype[np.bool_]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """An output column built from ``values[codes]`` (allowed rows only; ``None`` is null)."""
+
+    name: str
+    codes: np.ndarray[Any, np.dtype[np.intp]]
+    values: list[object]
+
+
+class Backend(Protocol):
+    """What the executor needs of a frame library."""
+
+    rows: int
+
+    def labels(self) -> list[object]:
+        """The column labels, in input order."""
+        ...
+
+    def factor(self, name: str) -> Factor:
+        """The column ``name`` factorised (the label is known to be present)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What :func:`run` found: which rows are allowed, what to output, denials and counts."""
+
+    allowed: np.ndarray[Any, np.dtype[np.bool_]]
+    columns: list[Kept | Mapped]
+    denied_rows: np.ndarray[Any, np.dtype[np.intp]]
+    denied_codes: list[str]
+    denied_articles: list[str]
+    counts: Counter[str]
+
+
+class _Columns:
+    """The frame's columns as the plan reads them, each factorised at most once."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.rows = backend.rows
+        labels = backend.labels()
+        seen: set[object] = set()
+        for label in labels:
+            if label in seen:
+                raise ConfigurationError(
+                    f"the frame has more than one column named {label!r}: a record cannot"
+                )
+            seen.add(label)
+        self.labels = labels
+        self.present = {label for label in labels if isinstance(label, str)}
+        self._factors: dict[str, Factor] = {}
+
+    def factor(self, name: str | None) -> Factor:
+        """Column ``name`` factorised; an absent column reads as ``None`` in every row."""
+        if name is None or name not in self.present:
+            return Factor(np.zeros(self.rows, dtype=np.intp), [None])
+        found = self._factors.get(name)
+        if found is None:
+            found = self._factors[name] = self.backend.factor(name)
+        return found
+
+    def per_row(self, name: str | None, fn: Callable[[object], bool]) -> np.ndarray[Any, Any]:
+        """``fn`` of each row's value of ``name``, computed once per distinct value."""
+        col = self.factor(name)
+        table = np.array([fn(v) for v in col.values], dtype=bool)
+        found: np.ndarray[Any, Any] = table[col.codes]
+        return found
+
+    def combos(self, names: Sequence[str | None]) -> tuple[np.ndarray, list[tuple[object, ...]]]:
+        """Codes of each row's combination of values of ``names``, and each combination once."""
+        factors = [self.factor(n) for n in names]
+        key = np.zeros(self.rows, dtype=np.int64)
+        for f in factors:
+            key = key * max(len(f.values), 1) + f.codes
+            _, key = np.unique(key, return_inverse=True)  # compact: no overflow however many
+        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        del uniq
+        combos = [tuple(f.values[f.codes[row]] for f in factors) for row in first.tolist()]
+        return inverse.astype(np.intp, copy=False), combos
+
+
+class _Denials:
+    """Each row's first denial, merged check by check in §6 order."""
+
+    def __init__(self, rows: int) -> None:
+        self.index = np.zeros(rows, dtype=np.int32)  # 0: not denied
+        self.reasons: list[Reason | None] = [None]
+        self._ids: dict[int, int] = {}
+
+    def _id(self, reason: Reason) -> int:
+        found = self._ids.get(id(reason))
+        if found is None:
+            found = self._ids[id(reason)] = len(self.reasons)
+            self.reasons.append(reason)
+        return found
+
+    def deny(self, mask: np.ndarray, reason: Reason) -> None:
+        """Deny ``reason`` where ``mask`` holds and no earlier check denied."""
+        self.index[mask & (self.index == 0)] = self._id(reason)
+
+    def deny_each(self, codes: np.ndarray, per_value: Sequence[Reason | None]) -> None:
+        """Deny ``per_value[codes[i]]`` in row ``i`` (``None``: this check passes)."""
+        table = np.array([0 if r is None else self._id(r) for r in per_value], dtype=np.int32)
+        found = table[codes]
+        free = self.index == 0
+        self.index[free] = found[free]
+
+    @property
+    def open(self) -> np.ndarray[Any, Any]:
+        found: np.ndarray[Any, Any] = self.index == 0
+        return found
+
+
+def _not_vectorised(what: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"gdprkit.frames does not yet read {what}; use gdprkit.enforce on the rows"
+    )
+
+
+def _states(
+    consents: ConsentLookup, purpose: str, at: datetime, keys: Sequence[str]
+) -> Mapping[str, ConsentState]:
+    """The consent states of ``keys``: one bulk call when the source offers one."""
+    from gdprkit._consent import NO_CONSENT  # noqa: PLC0415 - the ledger loads only when used
+
+    bulk = getattr(consents, "states", None)
+    if bulk is not None:
+        found: Mapping[str, ConsentState] = bulk(keys, purpose, at=at) if keys else {}
+        return {k: found.get(k, NO_CONSENT) for k in keys}
+    return {k: consents.state(k, purpose, at=at) for k in keys}
+
+
+def run(
+    plan: _Plan,
+    backend: Backend,
+    *,
+    at: datetime,
+    instant: datetime,
+    consents: ConsentLookup | None,
+    transforms: Mapping[str, Transform],
+) -> Outcome:
+    """Decide every row of ``backend`` for ``plan`` (``at`` as given, ``instant`` in UTC)."""
+    cols = _Columns(backend)
+    rows = cols.rows
+    denials = _Denials(rows)
+
+    # 1-5. The subject, and what the subject asked for (from the consent source).
+    state_codes: np.ndarray | None = None
+    state_values: list[ConsentState | None] = []
+    if plan.subject_id is not None:
+        # 1. One canonical subject key (gdprkit._values); none: record.invalid.
+        subjects = cols.factor(plan.subject_id)
+        keys = [subject_key(v) for v in subjects.values]
+        denials.deny_each(subjects.codes, [plan.r_no_subject if k is None else None for k in keys])
+        if consents is not None:
+            states = _states(consents, plan.purpose, at, sorted({k for k in keys if k is not None}))
+            state_values = [None if k is None else states[k] for k in keys]
+            state_codes = subjects.codes
+            denials.deny_each(state_codes, [_request(plan, s) for s in state_values])
+    elif consents is not None:
+        raise ConfigurationError(
+            "a consent source was given but the policy names no subject.id field to ask it about"
+        )
+
+    # 6. Source.
+    if plan.sources is not None:
+        if plan.source_field is None:
+            denials.deny(np.ones(rows, dtype=bool), plan.r_source)
+        else:
+            denials.deny(cols.per_row(plan.source_field, _outside(plan.sources)), plan.r_source)
+    # 7. Conditions of the legal basis.
+    for wfield, accepted in plan.when:
+        denials.deny(
+            cols.per_row(wfield, _outside(accepted)),
+            plan.r_when[wfield],
+        )
+
+    # 8-12. Consent.
+    explicit = np.zeros(rows, dtype=bool)
+    if plan.needs_consent or plan.needs_explicit:
+        explicit = _consent(
+            plan, cols, denials, instant=instant, state_codes=state_codes, state_values=state_values
+        )
+
+    # 13-19. Fields: the static verdicts, then explicit consent and retention per row.
+    kept_names: list[str] = []
+    dropped_rows: dict[str, np.ndarray] = {}
+    anchors: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # rule -> (deadline ok, no end)
+
+    def deadline(rule: _Retention) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: whether ``rule``'s deadline is after ``instant``, and whether it has none."""
+        memo = id(rule)
+        found = anchors.get(memo)
+        if found is None:
+            col = cols.factor(rule.anchor)
+            ok, missing = [], []
+            for v in col.values:
+                start = parse_instant(v, plan.tz, plan.dayfirst)
+                end = None if start is None else rule.deadline(start)
+                ok.append(end is not None and instant < end)
+                missing.append(end is None)
+            found = (np.array(ok, dtype=bool)[col.codes], np.array(missing, dtype=bool)[col.codes])
+            anchors[memo] = found
+        return found
+
+    for label in cols.labels:
+        if not isinstance(label, str):
+            continue
+        fp = plan.fields.get(label)
+        if fp is None or fp.drop is not None:
+            continue
+        kept_names.append(label)
+        drop = np.zeros(rows, dtype=bool)
+        if fp.explicit:
+            drop |= ~explicit
+        for rule in fp.retention:
+            ok, _missing = deadline(rule)
+            drop |= ~ok
+        dropped_rows[label] = drop
+
+    # 20. Record-level retention.
+    for rule in plan.record_rules:
+        ok, missing = deadline(rule)
+        denials.deny(missing, plan.r_record_anchor[rule.anchor])
+        denials.deny(~ok & ~missing, plan.r_record_expired[rule.anchor])
+
+    # 21. Required fields.
+    for rfield in plan.requires:
+        fp = plan.fields.get(rfield)
+        if rfield not in cols.present or fp is None or fp.drop is not None:
+            denials.deny(np.ones(rows, dtype=bool), plan.r_required[rfield])
+            continue
+        gone = cols.per_row(rfield, is_missing) | dropped_rows[rfield]
+        denials.deny(gone, plan.r_required[rfield])
+
+    # Output: the allowed rows, their columns transformed, per-row drops null.
+    allowed = denials.open
+    columns: list[Kept | Mapped] = []
+    for name in kept_names:
+        fn = transforms.get(name)
+        if fn is _drop:
+            continue
+        drop = dropped_rows[name][allowed]
+        if fn is None:
+            columns.append(Kept(name, drop if drop.any() else None))
+            continue
+        col = cols.factor(name)
+        values = [fn(v) for v in col.values]
+        values.append(None)
+        codes = col.codes[allowed].copy()
+        codes[drop] = len(values) - 1
+        columns.append(Mapped(name, codes, values))
+
+    denied_rows = np.flatnonzero(~allowed)
+    which = denials.index[denied_rows]
+    reasons = denials.reasons
+    codes_out = [_code(reasons[i]) for i in which.tolist()]
+    articles = [reasons[i].article for i in which.tolist() if reasons[i] is not None]
+    counts: Counter[str] = Counter()
+    processed = int(allowed.sum())
+    if processed:
+        counts["processed"] = processed
+    for i, n in zip(*np.unique(which, return_counts=True), strict=True):
+        counts[_code(reasons[int(i)])] += int(n)
+    return Outcome(allowed, columns, denied_rows.astype(np.intp), codes_out, articles, counts)
+
+
+def _code(reason: Reason | None) -> str:
+    assert reason is not None  # noqa: S101 - index 0 (no denial) is never read here
+    return reason.code
+
+
+def _outside(accepted: frozenset[str]) -> Callable[[object], bool]:
+    """Whether a value is not among ``accepted`` (the choices of ``sources`` or ``when``)."""
+
+    def outside(value: object) -> bool:
+        return choice_key(value) not in accepted
+
+    return outside
+
+
+def _request(plan: _Plan, state: ConsentState | None) -> Reason | None:
+    """Checks 2-5 for one subject's state (the row engine's rules, in its order)."""
+    if state is None:
+        return None
+    if state.erasure_requested and not plan.erasure_exempt:
+        return plan.r_erasure
+    if state.restricted:
+        return plan.r_restricted
+    if plan.direct_marketing and (state.objected_direct_marketing or state.objected):
+        return plan.r_objection_dm
+    if plan.objectionable and state.objected:
+        return plan.r_objection
+    return None
+
+
+def _consent(
+    plan: _Plan,
+    cols: _Columns,
+    denials: _Denials,
+    *,
+    instant: datetime,
+    state_codes: np.ndarray | None,
+    state_values: Sequence[ConsentState | None],
+) -> np.ndarray:
+    """Checks 8-12: deny where consent fails; each row's explicit flag (for check 16)."""
+    rows = cols.rows
+    if plan.consent_field is not None:
+        if state_codes is not None:
+            raise _not_vectorised("consent read from record columns together with a consent source")
+        names = [plan.consent_field, plan.consent_at, plan.consent_explicit, plan.consent_parental]
+        codes, combos = cols.combos(names)
+
+        def outcome_of(values: tuple[object, ...]) -> Reason | tuple[bool, bool, datetime | None]:
+            record = {n: v for n, v in zip(names, values, strict=True) if n is not None}
+            return plan._consent(_getter(record), instant, None)
+
+        outcomes = [outcome_of(c) for c in combos]
+    elif state_codes is not None:
+        codes = state_codes
+        outcomes = [plan._consent(_getter({}), instant, s) for s in state_values]
+    else:
+        codes = np.zeros(rows, dtype=np.intp)
+        outcomes = [plan._consent(_getter({}), instant, None)]
+
+    failed = [o if isinstance(o, Reason) else None for o in outcomes]
+    if plan.needs_consent:
+        denials.deny_each(codes, failed)
+    given = [
+        (False, False) if isinstance(o, Reason) else (bool(o[0]), bool(o[1])) for o in outcomes
+    ]
+    explicit = np.array([g[0] for g in given], dtype=np.bool_)[codes]
+    parental = np.array([g[1] for g in given], dtype=np.bool_)[codes]
+    passed = np.array([f is None for f in failed], dtype=np.bool_)[codes]
+
+    # 12. Art. 8: a child's consent without parental authorisation.
+    if plan.check_child:
+        birth, country = plan.subject_birth, plan.subject_country
+        names2 = [birth, country]
+        ccodes, ccombos = cols.combos(names2)
+
+        def child(values: tuple[object, ...]) -> bool:
+            record = {n: v for n, v in zip(names2, values, strict=True) if n is not None}
+            return plan._is_child(_getter(record), instant)
+
+        is_child = np.array([child(c) for c in ccombos], dtype=bool)[ccodes]
+        denials.deny(passed & ~parental & is_child, plan.r_child)
+    result: np.ndarray = explicit
+    return result
+
+
+def _getter(record: dict[str, object]) -> Callable[[str], object]:
+    """``record.get`` as the plan's methods take it (a field name in, its value or ``None``)."""
+
+    def get(name: str) -> object:
+        return record.get(name)
+
+    return get
