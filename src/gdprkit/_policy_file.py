@@ -82,7 +82,7 @@ def shown(value: object) -> str:
     return f"a value of type {type(value).__name__[:40]}"
 
 
-_PLAIN_SEGMENT: Final = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_SEGMENT_MAX: Final = 64
 
 
 def did_you_mean(word: object, choices: Iterable[object]) -> str:
@@ -101,12 +101,17 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
 
 
 def segment(name: object) -> str:
-    """A name as one segment of a dotted location: as written when it is plain (letters,
-    digits, ``_ . -``), else quoted as :func:`shown` quotes it (control characters escaped)."""
+    """A name as one segment of a dotted location: as written when it is plain (letters and
+    digits of any script, ``_ . -``), else quoted as :func:`shown` quotes it (control
+    characters escaped)."""
     if isinstance(name, int) and not isinstance(name, bool):
         return str(name)
-    if isinstance(name, str) and _PLAIN_SEGMENT.fullmatch(name):
-        return name
+    if (
+        isinstance(name, str)
+        and 0 < len(name) <= _SEGMENT_MAX
+        and all(ch.isalnum() or ch in "_.-" for ch in name)
+    ):
+        return name  # letters of any script (età, città), but no space, control or format
     return shown(name)
 
 
@@ -188,6 +193,8 @@ def _measure(root: Node) -> None:
     measured: dict[int, tuple[int, int] | None] = {}
 
     def measure(node: Node, depth: int) -> tuple[int, int]:
+        if depth > MAX_DEPTH:  # before going down: a chain of aliases is deep without nesting
+            raise _Refused(f"line {node.start_mark.line + 1}", _TOO_DEEP)
         key = id(node)
         if key in measured:
             known = measured[key]

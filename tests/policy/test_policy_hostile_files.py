@@ -199,3 +199,17 @@ def test_long_values_are_cut_and_containers_described(tmp_path: Path) -> None:
     assert "(100000 characters)" in text
     assert "a mapping of 1" in text
     assert len(text) < 1000
+
+
+def test_a_long_chain_of_aliases_is_refused(tmp_path: Path) -> None:
+    """Each anchor a list holding the one before: shallow as written, 5000 levels expanded."""
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 5000)]
+    path = tmp_path / "chain.yaml"
+    path.write_text(
+        HEADER
+        + "categories:\n"
+        + "".join(f"  {line}\n" for line in lines)
+        + "purposes:\n  p:\n    basis: consent\n    categories: [*a4999]\n"
+    )
+    found = problems_of(path)
+    assert any("nested deeper than 32 levels" in p for p in found), found

@@ -286,3 +286,12 @@ def test_a_bad_yaml_file_with_control_characters_in_names_reports_them_escaped(
     text = str(info.value)
     assert "\x1b" not in text
     assert "'bad\\x1b[2Jkey'" in text
+
+
+def test_plain_names_of_any_script_stay_as_written() -> None:
+    document = yaml.safe_load(POLICY)
+    document["fields"]["città"] = "nowhere"
+    document["fields"]["first name"] = "nowhere"
+    found = dict(problems(document))
+    assert "fields.città.category" in found
+    assert "fields.'first name'.category" in found
