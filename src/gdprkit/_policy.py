@@ -307,6 +307,13 @@ class Policy(_Model):
         state["__pydantic_private__"] = self._empty_caches()
         return state
 
+    def __copy__(self) -> Self:
+        """A copy with empty caches: ``model_copy(update=...)`` must not reuse plans compiled
+        for what the original said."""
+        duplicate = super().__copy__()
+        object.__setattr__(duplicate, "__pydantic_private__", self._empty_caches())
+        return duplicate
+
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         """A deep copy of the policy as written, with empty caches (as for pickling)."""
         if memo is None:

@@ -114,3 +114,18 @@ def test_a_used_policy_copies() -> None:
     for duplicate in (copy.copy(policy), copy.deepcopy(policy)):
         assert duplicate == policy
         assert answers(duplicate) == answers(policy)
+
+
+def test_a_changed_copy_of_a_used_policy_does_not_reuse_its_plans() -> None:
+    """``model_copy(update=...)`` used to carry the compiled plans of the original along: the
+    copy decided by what the original said."""
+    policy = load_policy(DESIGN)
+    use(policy)
+    contract = policy.purposes["contract"]
+    narrower = contract.model_copy(update={"categories": ("identity",)})
+    changed = policy.model_copy(update={"purposes": {**policy.purposes, "contract": narrower}})
+    record = RECORDS[0]
+    before = decide(policy, record, "contract", at=AT, consents=LEDGER)
+    after = decide(changed, record, "contract", at=AT, consents=LEDGER)
+    assert "email" in before.fields
+    assert "email" not in after.fields
