@@ -163,7 +163,15 @@ def test_sweep_table_does_what_sweep_says_dry_run_first(engine: Any) -> None:
     assert counts["kept"]
     assert copies
 
-    dry = sweep_table(engine, "customers", POLICY, at=AT, dry_run=True, anonymous_table="anon")
+    dry = sweep_table(
+        engine,
+        "customers",
+        POLICY,
+        at=AT,
+        dry_run=True,
+        anonymous_table="anon",
+        consents=ConsentLedger(),
+    )
     assert dump(engine) == before
     assert not sa.inspect(engine).has_table("anon")  # a dry run creates nothing
     assert (dry.deleted, dry.erased, dry.kept) == (
@@ -175,7 +183,15 @@ def test_sweep_table_does_what_sweep_says_dry_run_first(engine: Any) -> None:
     assert dry.anonymised == sum(copies.values())
     assert dry.dry_run
 
-    done = sweep_table(engine, "customers", POLICY, at=AT, batch_size=7, anonymous_table="anon")
+    done = sweep_table(
+        engine,
+        "customers",
+        POLICY,
+        at=AT,
+        batch_size=7,
+        anonymous_table="anon",
+        consents=ConsentLedger(),
+    )
     assert isinstance(done, SweepReport)
     assert (done.deleted, done.erased, done.kept, done.anonymised) == (
         dry.deleted,
@@ -192,7 +208,9 @@ def test_sweep_table_does_what_sweep_says_dry_run_first(engine: Any) -> None:
     assert done.reasons["record.no_personal_data"] == done.deleted
     assert done.fields["birth_date"] > 0
 
-    again = sweep_table(engine, "customers", POLICY, at=AT, anonymous_table="anon")
+    again = sweep_table(
+        engine, "customers", POLICY, at=AT, anonymous_table="anon", consents=ConsentLedger()
+    )
     assert (again.deleted, again.erased, again.anonymised) == (0, 0, 0)
     assert again.kept == len(left)
     assert dump(engine) == left
@@ -203,7 +221,7 @@ def test_without_anonymous_table_copies_are_discarded(engine: Any) -> None:
     rows = crm_rows(40)
     create(engine, rows)
     left, _, counts = expected(rows)
-    report = sweep_table(engine, "customers", POLICY, at=AT)
+    report = sweep_table(engine, "customers", POLICY, at=AT, consents=ConsentLedger())
     assert report.anonymised == 0
     assert report.deleted == counts["deleted"]
     assert dump(engine) == left
@@ -235,8 +253,12 @@ def test_typed_columns_and_text_columns_sweep_alike(engine: Any) -> None:
         "consent_marketing_at": sa.DateTime,
     }
     create(engine, [_typed(r) for r in rows], name="as_types", types=types)
-    a = sweep_table(engine, "as_text", POLICY, at=AT, anonymous_table="anon_text")
-    b = sweep_table(engine, "as_types", POLICY, at=AT, anonymous_table="anon_types")
+    a = sweep_table(
+        engine, "as_text", POLICY, at=AT, anonymous_table="anon_text", consents=ConsentLedger()
+    )
+    b = sweep_table(
+        engine, "as_types", POLICY, at=AT, anonymous_table="anon_types", consents=ConsentLedger()
+    )
     assert (a.deleted, a.erased, a.kept, a.anonymised) == (
         b.deleted,
         b.erased,
@@ -268,8 +290,9 @@ def test_a_table_without_primary_key_is_addressed_by_subject_id(engine: Any) -> 
     twin = dict(rows[0], email="other@example.it", relationship="lead", consent_marketing="no")
     orphans = [dict(rows[1], customer_id=None), dict(rows[2], customer_id=None)]
     create(engine, [*rows, twin, *orphans], pk=None)
-    report = sweep_table(engine, "customers", POLICY, at=AT, batch_size=4)
+    report = sweep_table(engine, "customers", POLICY, at=AT, batch_size=4, consents=ConsentLedger())
     assert report.rows == len(rows) + 3
+    assert report.needs_review == len(orphans)
     _, _, counts = expected([*rows, twin, *orphans])
     assert report.deleted == counts["deleted"]
     remaining = dump(engine)
@@ -281,7 +304,7 @@ def test_a_table_without_primary_key_is_addressed_by_subject_id(engine: Any) -> 
         return (r["customer_id"] or "", str(r))
 
     assert sorted(remaining, key=order) == sorted([*left, *orphans], key=order)
-    again = sweep_table(engine, "customers", POLICY, at=AT, batch_size=4)
+    again = sweep_table(engine, "customers", POLICY, at=AT, batch_size=4, consents=ConsentLedger())
     assert again.kept == again.rows == len(remaining)
 
 
@@ -293,7 +316,9 @@ def test_a_surrogate_primary_key_is_an_address_not_a_field(engine: Any) -> None:
         pk=None,
         extra=[sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)],
     )
-    report = sweep_table(engine, "customers", POLICY, at=AT, batch_size=10)
+    report = sweep_table(
+        engine, "customers", POLICY, at=AT, batch_size=10, consents=ConsentLedger()
+    )
     left, _, counts = expected(rows)
     assert report.deleted == counts["deleted"]
     assert [{k: v for k, v in r.items() if k != "id"} for r in dump(engine)] == left
@@ -306,7 +331,7 @@ def test_a_composite_primary_key_in_small_batches(engine: Any) -> None:
         row["country"] = ("IT", "FR", "DE")[i % 3]
     create(engine, rows, pk=("country", "customer_id"))
     left, _, counts = expected(rows)
-    report = sweep_table(engine, "customers", POLICY, at=AT, batch_size=4)
+    report = sweep_table(engine, "customers", POLICY, at=AT, batch_size=4, consents=ConsentLedger())
     assert report.rows == len(rows)
     assert report.deleted == counts["deleted"]
     assert dump(engine) == left
@@ -361,16 +386,18 @@ def test_errors_are_raised_before_any_row_is_touched(engine: Any) -> None:
     create(engine, crm_rows(5))
     before = dump(engine)
     with pytest.raises(ConfigurationError, match="does not exist"):
-        sweep_table(engine, "no_such_table", POLICY, at=AT)
+        sweep_table(engine, "no_such_table", POLICY, at=AT, consents=ConsentLedger())
     with pytest.raises(ValueError, match="aware"):
-        sweep_table(engine, "customers", POLICY, at=datetime(2027, 1, 1))
+        sweep_table(engine, "customers", POLICY, at=datetime(2027, 1, 1), consents=ConsentLedger())
     with pytest.raises(ConfigurationError, match="batch_size"):
-        sweep_table(engine, "customers", POLICY, at=AT, batch_size=0)
+        sweep_table(engine, "customers", POLICY, at=AT, batch_size=0, consents=ConsentLedger())
     meta = sa.MetaData()
     sa.Table("narrow", meta, sa.Column("purchases_total", sa.Text))
     meta.create_all(engine)
     with pytest.raises(ConfigurationError, match="lacks columns"):
-        sweep_table(engine, "customers", POLICY, at=AT, anonymous_table="narrow")
+        sweep_table(
+            engine, "customers", POLICY, at=AT, anonymous_table="narrow", consents=ConsentLedger()
+        )
     assert dump(engine) == before
 
 
@@ -378,7 +405,9 @@ def test_a_url_is_accepted_and_its_engine_disposed(db_url: str) -> None:
     eng = sa.create_engine(db_url)
     create(eng, crm_rows(10))
     eng.dispose()
-    report = sweep_table(db_url, "customers", DATA / "design_policy.yaml", at=AT)
+    report = sweep_table(
+        db_url, "customers", DATA / "design_policy.yaml", at=AT, consents=ConsentLedger()
+    )
     assert report.rows == 10
 
 
@@ -388,7 +417,7 @@ KILLER = textwrap.dedent(
     from datetime import datetime
     from zoneinfo import ZoneInfo
     import sqlalchemy as sa
-    from gdprkit import load_policy
+    from gdprkit import ConsentLedger, load_policy
     from gdprkit.integrations.sqlalchemy import sweep_table
 
     url, policy_path, kill_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -405,7 +434,7 @@ KILLER = textwrap.dedent(
 
     at = datetime(2027, 6, 1, 12, 0, tzinfo=ZoneInfo("Europe/Rome"))
     sweep_table(engine, "customers", load_policy(policy_path), at=at, batch_size=10,
-                anonymous_table="anon")
+                anonymous_table="anon", consents=ConsentLedger())
     """
 )
 
@@ -442,7 +471,9 @@ def test_killed_mid_run_the_table_is_consistent_and_a_rerun_finishes(
     assert [cid for cid in changed if cid in untouched]  # ... and some were not
     # batches commit in key order: the swept rows come before the untouched ones
     assert max(swept) < min(cid for cid in changed if cid in untouched)
-    report = sweep_table(engine, "customers", POLICY, at=AT, anonymous_table="anon")
+    report = sweep_table(
+        engine, "customers", POLICY, at=AT, anonymous_table="anon", consents=ConsentLedger()
+    )
     assert report.rows == len(now)
     assert dump(engine) == left
     assert anonymous_rows(engine) == copies  # no copy lost, none written twice

@@ -7,18 +7,25 @@ written to an ``anonymous_table``. Each batch is one transaction holding its row
 commit, so a sweep killed mid-run leaves every batch either fully applied or untouched, and a
 rerun finishes the job: a sweep at the same ``at`` changes nothing the second time.
 
+A sweep never destroys what it cannot judge (design.md §11): a table with columns the policy
+does not declare is refused before any change unless ``undeclared`` says what to do with them;
+a row without a readable subject id, or holding a value that cannot be read (text that is not
+valid UTF-8 in SQLite), is left unchanged and counted in ``needs_review``, and no error ever
+quotes a row.
+
 Needs ``pip install 'gdprkit[sql]'``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from os import PathLike
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 try:
     import sqlalchemy as sa
@@ -29,6 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
         "gdprkit.integrations.sqlalchemy needs SQLAlchemy: pip install 'gdprkit[sql]'"
     ) from exc
 
+from gdprkit._enforce import _FRAME_HINT, _frame_library, _type_name, require_consent_source
 from gdprkit._errors import ConfigurationError, GdprkitError
 from gdprkit._policy import Policy, load_policy
 from gdprkit._rights import SweepAction, _Storage, _storage, _sweep
@@ -40,13 +48,15 @@ if TYPE_CHECKING:
 __all__ = ["SweepError", "SweepReport", "sweep_table"]
 
 _MAX_BATCH: Final = 100_000
+_UNDECLARED: Final = ("error", "erase", "keep")
 
 
 class SweepError(GdprkitError):
     """A sweep that failed on the database. The batch in progress was rolled back.
 
-    The message names the table and the kind of failure, never a value or a URL; the
-    database driver's own error is chained (``__cause__``).
+    The message names the table and the kind of failure (the driver error's class), never a
+    value or a URL. The driver's own error is not chained: its text may quote a row (SQLite
+    quotes undecodable text, PostgreSQL the key of a violated constraint).
     """
 
 
@@ -55,10 +65,12 @@ class SweepReport:
     """What :func:`sweep_table` did (or, with ``dry_run``, would do), in rows.
 
     ``deleted`` + ``erased`` (rows kept with some fields erased) + ``kept`` (rows left
-    unchanged) = ``rows`` read. ``anonymised``: rows whose anonymous copy was written to the
-    ``anonymous_table`` (would be, in a dry run); 0 without one. ``reasons``: how many fields
-    (and deleted records) went for each reason code; ``fields``: in how many rows each field
-    was erased or anonymised. No personal data.
+    unchanged) = ``rows`` read. ``needs_review``: the kept rows the sweep could not judge (no
+    readable subject id, a value that cannot be read): look at them. ``anonymised``: rows whose
+    anonymous copy was written to the ``anonymous_table`` (would be, in a dry run); 0 without
+    one. ``reasons``: how many fields (and deleted, unjudged or restricted records) went or
+    stayed for each reason code; ``fields``: in how many rows each field was erased or
+    anonymised. No personal data.
     """
 
     deleted: int
@@ -70,6 +82,7 @@ class SweepReport:
     reasons: Mapping[str, int] = field(default_factory=dict)
     fields: Mapping[str, int] = field(default_factory=dict)
     batches: int = 0
+    needs_review: int = 0
 
     @property
     def rows(self) -> int:
@@ -94,6 +107,48 @@ def _read(value: object) -> object:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    """A text value the database holds that is not valid UTF-8 (its raw bytes, never shown)."""
+
+    raw: bytes = field(repr=False)
+
+    def bind(self) -> sa.ColumnElement[Any]:
+        """The same text in a statement: the raw bytes read back as text (SQLite)."""
+        return sa.cast(sa.literal(self.raw, sa.LargeBinary), sa.Text)
+
+
+def _text_factory(raw: bytes) -> str | _Unreadable:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _Unreadable(raw)
+
+
+def _bindable(value: object) -> object:
+    return value.bind() if isinstance(value, _Unreadable) else value
+
+
+def _readable(row: Sequence[Any]) -> bool:
+    return not any(isinstance(value, _Unreadable) for value in row)
+
+
+@contextmanager
+def _tolerant_text(conn: Connection) -> Iterator[None]:
+    """SQLite: read text that is not valid UTF-8 as :class:`_Unreadable` instead of failing the
+    whole batch (pysqlite's error quotes the text). The connection's own factory is restored."""
+    dbapi = conn.connection.dbapi_connection if conn.dialect.driver == "pysqlite" else None
+    if dbapi is None or not hasattr(dbapi, "text_factory"):
+        yield
+        return
+    previous = dbapi.text_factory
+    dbapi.text_factory = _text_factory
+    try:
+        yield
+    finally:
+        dbapi.text_factory = previous
+
+
 def _as_text(value: object) -> str | None:
     if value is None:
         return None
@@ -110,7 +165,12 @@ class _Target:
     """The swept table: its columns, how rows are addressed, and the statements used."""
 
     def __init__(
-        self, conn: Connection, table: str | sa.Table, storage: _Storage, for_update: bool
+        self,
+        conn: Connection,
+        table: str | sa.Table,
+        storage: _Storage,
+        for_update: bool,
+        undeclared: str = "error",
     ) -> None:
         name, schema = (table.name, table.schema) if isinstance(table, sa.Table) else (table, None)
         if not isinstance(name, str) or not name:
@@ -135,9 +195,19 @@ class _Target:
             )
         self.key = key
         # The record a row is: every column but an undeclared primary key (a surrogate key
-        # addresses rows, it holds nothing about the subject).
-        self.fields = [c for c in columns if c in declared or c not in pk]
-        self.columns = list(dict.fromkeys([*key, *self.fields]))
+        # addresses rows, it holds nothing about the subject) and, with undeclared="keep",
+        # undeclared columns (read only to address rows, never changed on their own).
+        unknown = [c for c in columns if c not in declared and c not in pk]
+        if unknown and undeclared == "error":
+            raise ConfigurationError(
+                f"table {name!r} has columns the policy does not declare: "
+                f"{', '.join(repr(c) for c in unknown)}; declare them in the policy's fields, "
+                "or pass undeclared='erase' (erase their values) or undeclared='keep' (leave "
+                "them as they are)"
+            )
+        skip = set(unknown) if undeclared == "keep" else set()
+        self.fields = [c for c in columns if (c in declared or c not in pk) and c not in skip]
+        self.columns = list(dict.fromkeys([*key, *self.fields, *unknown]))
         self.table = sa.table(name, *(sa.column(c) for c in self.columns), schema=schema)
         self.for_update = for_update
         cols = self.table.c
@@ -221,25 +291,40 @@ def sweep_table(
     dry_run: bool = False,
     batch_size: int = 1000,
     anonymous_table: str | sa.Table | None = None,
+    undeclared: Literal["error", "erase", "keep"] = "error",
+    progress: Callable[[int], object] | None = None,
 ) -> SweepReport:
     """Apply :func:`gdprkit.sweep` to every row of ``table`` and report what it did.
 
     Rows are read in batches of ``batch_size`` in key order and addressed by the table's
     primary key, or by the policy's subject id column (with every other column it was read
     with) where the table has none. An undeclared primary-key column is an address, not a
-    field; every other column is a field of the record (an undeclared one is erased: fail
-    closed). Each batch is one transaction: its rows are locked, swept, updated (erased fields
-    set to ``NULL``), deleted, and their anonymous copies inserted into ``anonymous_table``
-    (created with text columns when missing; without one, copies are discarded), then
-    committed. With ``dry_run=True`` nothing changes and the report says what would.
+    field. Other columns the policy does not declare are refused before any change
+    (``undeclared="error"``, the default) unless ``undeclared="erase"`` (they are fields of
+    the record, erased as ``field.undeclared``) or ``undeclared="keep"`` (they are left as they
+    are, and go only with their row). Each batch is one transaction: its rows are locked,
+    swept, updated (erased fields set to ``NULL``), deleted, and their anonymous copies
+    inserted into ``anonymous_table`` (created with text columns when missing; without one,
+    copies are discarded), then committed. With ``dry_run=True`` nothing changes and the
+    report says what would.
+
+    A row the sweep cannot judge is left unchanged and counted in ``needs_review``: no
+    readable subject id, or a value it cannot read (text that is not valid UTF-8). A subject
+    under a legal hold or a restriction in ``consents`` is left unchanged.
 
     ``at`` is read once (now, UTC, when ``None``); a second run at the same ``at`` changes
-    nothing. Raises :class:`~gdprkit.ConfigurationError` before touching a row when the table
-    cannot be addressed, and :class:`SweepError` when the database fails (that batch rolled
+    nothing. ``progress``, when given, is called after each batch with the rows read so far.
+    Raises :class:`~gdprkit.ConfigurationError` before touching a row when the table cannot
+    be addressed, has undeclared columns (see above), or a purpose of the policy takes
+    consent from a consent source and ``consents`` is ``None`` (every row would be judged
+    without its consents); :class:`SweepError` when the database fails (that batch rolled
     back, earlier batches committed: rerun to finish).
     """
     if not isinstance(batch_size, int) or not 1 <= batch_size <= _MAX_BATCH:
         raise ConfigurationError(f"batch_size must be an integer from 1 to {_MAX_BATCH}")
+    if undeclared not in _UNDECLARED:
+        raise ConfigurationError("undeclared is 'error', 'erase' or 'keep'")
+    _check_table(table)
     when = require_aware(at)
     policy = load_policy(policy)
     storage = _storage(policy)
@@ -247,6 +332,7 @@ def sweep_table(
         raise ConfigurationError(
             "a consent source was given but the policy names no subject.id field to ask it about"
         )
+    require_consent_source(storage.plans, consents, "sweep_table")
     engine: Engine
     owned = not isinstance(engine_or_url, Engine)
     if isinstance(engine_or_url, Engine):
@@ -255,8 +341,10 @@ def sweep_table(
         try:
             engine = sa.create_engine(engine_or_url, hide_parameters=True)
         except (SQLAlchemyError, ValueError, TypeError) as exc:
-            raise ConfigurationError(f"cannot open the database ({type(exc).__name__})") from exc
-    name = table.name if isinstance(table, sa.Table) else str(table)
+            # not chained: the driver's text may quote the URL, password included
+            raise ConfigurationError(f"cannot open the database ({type(exc).__name__})") from None
+    name = table.name if isinstance(table, sa.Table) else table
+    failure: SQLAlchemyError | None = None
     try:
         return _run(
             engine,
@@ -267,15 +355,32 @@ def sweep_table(
             dry_run=dry_run,
             batch_size=batch_size,
             anonymous_table=anonymous_table,
+            undeclared=undeclared,
+            progress=progress,
         )
     except SQLAlchemyError as exc:
-        raise SweepError(
-            f"sweep of table {name!r} failed on the database ({type(exc).__name__}); the "
-            "batch in progress was rolled back, earlier batches are committed: rerun to finish"
-        ) from exc
+        failure = exc
     finally:
         if owned:
             engine.dispose()
+    # Raised outside the handler so that the driver's error (whose text may quote a row) is
+    # neither the cause nor the context of the SweepError.
+    raise SweepError(
+        f"sweep of table {name!r} failed on the database ({type(failure).__name__}); the "
+        "batch in progress was rolled back, earlier batches are committed: rerun to finish"
+    )
+
+
+def _check_table(table: object) -> None:
+    if isinstance(table, str | sa.Table):
+        return
+    if _frame_library(table) is not None:
+        raise ConfigurationError(
+            f"sweep_table sweeps a database table, not a frame ({_type_name(table)}): {_FRAME_HINT}"
+        )
+    raise ConfigurationError(
+        f"table is a table name or a sqlalchemy.Table, not a {_type_name(table)}"
+    )
 
 
 def _run(
@@ -288,14 +393,16 @@ def _run(
     dry_run: bool,
     batch_size: int,
     anonymous_table: str | sa.Table | None,
+    undeclared: str,
+    progress: Callable[[int], object] | None,
 ) -> SweepReport:
-    deleted = erased = kept = anonymised = batches = 0
+    deleted = erased = kept = anonymised = batches = review = 0
     reasons: Counter[str] = Counter()
     fields: Counter[str] = Counter()
     for_update = not dry_run and engine.dialect.name == "postgresql"
-    with engine.connect() as conn:
+    with engine.connect() as conn, _tolerant_text(conn):
         with conn.begin():
-            target = _Target(conn, table, storage, for_update)
+            target = _Target(conn, table, storage, for_update, undeclared)
             anon = (
                 None
                 if anonymous_table is None
@@ -314,6 +421,14 @@ def _run(
                 if rows is None:
                     break
                 batches += 1
+                # A row holding a value that cannot be read is skipped: never judged, changed,
+                # or quoted; it is counted as kept and in needs_review.
+                unreadable = [row for row in rows if not _readable(row)]
+                if unreadable:
+                    rows = [row for row in rows if _readable(row)]
+                    kept += len(unreadable)
+                    review += len(unreadable)
+                    reasons["record.invalid"] += len(unreadable)
                 records = [
                     {n: _read(row[p]) for n, p in zip(names, positions, strict=True)}
                     for row in rows
@@ -324,6 +439,8 @@ def _run(
                 copies: list[dict[str, Any]] = []
                 for row, action in zip(rows, actions, strict=True):
                     _count(action, reasons, fields)
+                    if not action.changed and _unjudged(action):
+                        review += 1
                     if action.delete:
                         deleted += 1
                         deletes.append(target.params(row))
@@ -342,6 +459,8 @@ def _run(
                         conn, target, deletes=deletes, updates=updates, copies=copies, anon=anon
                     )
                     batches_iter.removed(removed)
+            if progress is not None:
+                progress(deleted + erased + kept)
     return SweepReport(
         deleted,
         erased,
@@ -352,7 +471,13 @@ def _run(
         dict(reasons),
         dict(fields),
         batches,
+        review,
     )
+
+
+def _unjudged(action: SweepAction) -> bool:
+    """Whether the sweep left the record alone because it could not judge it."""
+    return any(r.code == "record.invalid" and r.field is None for r in action.reasons)
 
 
 class _BatchReader:
@@ -384,10 +509,11 @@ class _BatchReader:
             if not target.by_pk:
                 stmt = stmt.where(key_cols[0].is_not(None))
             if self.last is not None:
+                last = [_bindable(v) for v in self.last]
                 stmt = stmt.where(
-                    key_cols[0] > self.last[0]
+                    key_cols[0] > last[0]
                     if len(key_cols) == 1
-                    else sa.tuple_(*key_cols) > sa.tuple_(*self.last)
+                    else sa.tuple_(*key_cols) > sa.tuple_(*last)
                 )
             rows: list[Sequence[Any]] = list(conn.execute(stmt).all())
             if rows:
@@ -395,7 +521,9 @@ class _BatchReader:
                     # All rows of the batch's last subject: no subject straddles two batches.
                     tail = rows[-1][0]
                     rows = [r for r in rows if r[0] != tail]
-                    rows += conn.execute(target.select().where(key_cols[0] == tail)).all()
+                    rows += conn.execute(
+                        target.select().where(key_cols[0] == _bindable(tail))
+                    ).all()
                 self.last = tuple(rows[-1][: len(key_cols)])
                 return rows
             if target.by_pk:
