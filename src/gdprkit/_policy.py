@@ -41,6 +41,7 @@ from gdprkit._policy_file import (
     refused,
     segment,
     shown,
+    source_name,
 )
 from gdprkit._policy_file import did_you_mean as suggestion
 from gdprkit._taxonomy import (
@@ -597,7 +598,7 @@ def load_policy(source: str | PathLike[str] | Mapping[str, Any] | Policy) -> Pol
         document = Document(source)
     elif isinstance(source, str | PathLike):
         path = Path(source)
-        where = str(path) if str(path).isprintable() else shown(str(path))
+        where = source_name(path)
         document = read_document(path)
     else:
         raise TypeError("load_policy takes a path or a mapping")

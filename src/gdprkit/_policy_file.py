@@ -44,6 +44,7 @@ __all__ = [
     "refused",
     "segment",
     "shown",
+    "source_name",
 ]
 
 MAX_DEPTH: Final = 32
@@ -350,6 +351,12 @@ def refused(data: object, source: str | None) -> PolicyError | None:
 # Files
 
 
+def source_name(path: Path) -> str:
+    """How a message names the policy file: its path, escaped when not printable."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def _syntax_error(path: Path, exc: Exception) -> PolicyError:
     mark = getattr(exc, "problem_mark", None)
     at = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -362,7 +369,7 @@ def _syntax_error(path: Path, exc: Exception) -> PolicyError:
     message = f"not a valid {path.suffix.lstrip('.')} document"
     if isinstance(exc, tomllib.TOMLDecodeError) and "overwrite" in str(exc):
         message += ": a key given twice (the last one would silently win)"
-    return PolicyError([PolicyProblem(at, message)], source=str(path))
+    return PolicyError([PolicyProblem(at, message)], source=source_name(path))
 
 
 def read_document(path: Path) -> Document:
@@ -371,7 +378,7 @@ def read_document(path: Path) -> Document:
     Raises ``PolicyError`` for an unknown suffix, a missing or unreadable file, a syntax error
     (with its line), and a document too deep or too big.
     """
-    where = str(path)
+    where = source_name(path)
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json", ".toml"):
         raise PolicyError(

@@ -295,3 +295,11 @@ def test_plain_names_of_any_script_stay_as_written() -> None:
     found = dict(problems(document))
     assert "fields.città.category" in found
     assert "fields.'first name'.category" in found
+
+
+def test_a_path_with_control_characters_is_shown_escaped(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError) as info:
+        load_policy(tmp_path / "policy\x1b[2J.yaml")
+    assert "\x1b" not in str(info.value)
+    assert "policy\\x1b[2J.yaml" in str(info.value)
+    assert info.value.problems == (("", "file not found"),)
