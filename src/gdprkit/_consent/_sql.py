@@ -52,6 +52,7 @@ import weakref
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
@@ -668,13 +669,61 @@ if hasattr(os, "register_at_fork"):
 # -- opening ------------------------------------------------------------------------------------
 
 
-def _sqlite_engine(sa: ModuleType, url: URL) -> Engine:
+_SQLITE_FORM: Final = (
+    "sqlite:///relative/path/consents.db (three slashes) or "
+    "sqlite:////absolute/path/consents.db (four)"
+)
+
+
+def _sqlite_file(url: URL) -> Path:
+    """The file a SQLite URL names, created (empty, mode 0600) when absent.
+
+    A mistyped URL must not make an empty ledger somewhere unexpected, so: the URL names a
+    path and no host (``sqlite://consents.db`` is a host); the path's directory must exist
+    (``sqlite:///tmp/x.db`` is ``tmp/x.db`` under the working directory, and is refused when
+    there is no ``tmp`` there); a relative path is read from the working directory. The
+    errors name the path (a path is not personal data, and a SQLite URL holds no password).
+    A new file is created readable and writable by its owner only, before SQLite opens it:
+    SQLite gives its ``-wal`` and ``-shm`` files the mode of the database file. An existing
+    file keeps the mode it has.
+    """
+    if url.host or url.username or url.password or url.port:
+        raise ConfigurationError(f"a SQLite ledger URL names a file, not a host: {_SQLITE_FORM}")
     database = url.database
+    if not database and url.query.get("mode") != "memory":
+        raise ConfigurationError(f"a SQLite ledger URL must name its file: {_SQLITE_FORM}")
     if not database or database == ":memory:" or url.query.get("mode") == "memory":
         raise ConfigurationError(
             "an in-memory SQLite ledger would vanish with its connection: give a file "
-            "(sqlite:///path/consents.db), or use ConsentLedger() for a ledger in memory"
+            f"({_SQLITE_FORM}), or use ConsentLedger() for a ledger in memory"
         )
+    if "uri" in url.query or database.startswith("file:"):
+        raise ConfigurationError(f"SQLite URI filenames are not supported: {_SQLITE_FORM}")
+    path = Path(database)
+    directory = path.parent
+    if not directory.is_dir():
+        raise ConfigurationError(
+            f"the directory of the SQLite ledger {str(path)!r} does not exist "
+            f"({str(directory.absolute())!r}): create it, or check the URL: {_SQLITE_FORM}"
+        )
+    if path.is_dir():
+        raise ConfigurationError(
+            f"the SQLite ledger {str(path)!r} is a directory, not a file: {_SQLITE_FORM}"
+        )
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return path
+    except OSError as exc:
+        raise LedgerError(
+            f"consent ledger (sqlite): cannot create {str(path)!r} "
+            f"({exc.strerror or type(exc).__name__})"
+        ) from None
+    os.close(fd)
+    return path
+
+
+def _sqlite_engine(sa: ModuleType, url: URL) -> Engine:
     engine = sa.create_engine(
         url,
         hide_parameters=True,
@@ -716,7 +765,9 @@ def open_sql_backend(url: str) -> SqlBackend:
 
     ``postgresql://`` and ``postgres://`` use psycopg 3 (the ``sql`` extra). The URL's query
     options (``?options=-csearch_path%3Dledger``, ``sslmode``...) are kept. Errors never quote
-    the URL: it may carry a password.
+    the URL: it may carry a password (the path of a SQLite file is named: it holds none). A
+    SQLite URL must name a file in an existing directory (:func:`_sqlite_file`); a new file is
+    created readable by its owner only.
     """
     sa = _sqlalchemy()
     try:
@@ -734,6 +785,7 @@ def open_sql_backend(url: str) -> SqlBackend:
     turn_file = None
     if backend == "sqlite" and driver == "pysqlite":
         make, kind = _sqlite_engine, "sqlite"
+        _sqlite_file(parsed)
         turn_file = f"{parsed.database}-gdprkit-lock"
     elif backend == "postgresql" and driver in ("psycopg", "psycopg2"):
         make, kind = _postgres_engine, "postgresql"
@@ -758,6 +810,7 @@ def open_sql_backend(url: str) -> SqlBackend:
     try:
         store.initialise()
     except BaseException:
-        engine.dispose()
+        # A file created above stays: another process may already be using it.
+        store.close()
         raise
     return store
