@@ -610,8 +610,11 @@ def test_cli_sweep_records_its_run(tmp_path: Path, capsys: pytest.CaptureFixture
     audit = tmp_path / "audit.jsonl"
     at = "2028-06-01T00:00:00+00:00"
     url = f"sqlite:///{db}"
+    ledger = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ConsentLedger(ledger).close()  # a sweep evaluates every purpose: it needs a consent source
     for extra in (["--dry-run"], []):
         cmd = ["sweep", str(POLICY), url, "customers", "--at", at, "--audit", str(audit)]
+        cmd += ["--ledger", ledger]
         assert main([*cmd, *extra]) == 0
     real = json.loads(capsys.readouterr().out.split("\n}\n")[1] + "\n}")
     dry_event, real_event = AuditLog(audit).events()

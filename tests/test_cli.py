@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gdprkit import KeyRing, enforce, load_policy
+from gdprkit import ConsentLedger, KeyRing, enforce, load_policy
 from gdprkit.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,16 +184,19 @@ def test_sweep_a_sqlite_table_dry_run_then_for_real(
         )
     engine.dispose()
     url = f"sqlite:///{db}"
+    ledger = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ConsentLedger(ledger).close()  # a sweep evaluates every purpose: it needs a consent source
     at = "2028-06-01T00:00:00+00:00"
-    assert main(["sweep", str(POLICY), url, "customers", "--dry-run", "--at", at]) == 0
+    sweep = ["sweep", str(POLICY), url, "customers", "--ledger", ledger, "--at", at]
+    assert main([*sweep, "--dry-run"]) == 0
     dry = json.loads(capsys.readouterr().out)
     assert dry["rows"] == 200
     assert dry["deleted"] + dry["erased"] + dry["kept"] == 200
     assert dry["deleted"] + dry["erased"] > 0  # two years on, something must go
-    assert main(["sweep", str(POLICY), url, "customers", "--at", at]) == 0
+    assert main(sweep) == 0
     real = json.loads(capsys.readouterr().out)
     assert (real["deleted"], real["erased"]) == (dry["deleted"], dry["erased"])
-    assert main(["sweep", str(POLICY), url, "customers", "--at", at]) == 0
+    assert main(sweep) == 0
     again = json.loads(capsys.readouterr().out)
     assert (again["deleted"], again["erased"]) == (0, 0)  # idempotent
     assert again["rows"] == 200 - real["deleted"]

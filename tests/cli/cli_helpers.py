@@ -60,3 +60,12 @@ def one_line(text: str) -> str:
     assert len(lines) == 1, text
     assert lines[0].startswith("gdprkit: ")
     return lines[0]
+
+
+def empty_ledger(path: Path) -> str:
+    """The URL of a new SQLite consent ledger holding no event (a sweep needs a source)."""
+    from gdprkit import ConsentLedger
+
+    url = f"sqlite:///{path}"
+    ConsentLedger(url).close()
+    return url
