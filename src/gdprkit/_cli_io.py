@@ -634,12 +634,20 @@ class Progress:
             thread.join()
 
     def finish(self, rows: int) -> None:
+        """Draw the final line (rows, rows/s, elapsed) and end it."""
         if not self.enabled:
             return
         self._rows = rows
         self._show(time.monotonic())
-        self._stream.write("\n")
-        self._stream.flush()
+        self.end_line()
+
+    def end_line(self) -> None:
+        """End the line drawn so far (a failed run's message then starts on a line of its own)."""
+        with self._lock:
+            if self._width:
+                self._stream.write("\n")
+                self._stream.flush()
+                self._width = 0
 
     def _show(self, now: float) -> None:
         with self._lock:

@@ -274,6 +274,16 @@ def _progress(args: argparse.Namespace, what: str) -> Progress:
     return Progress(what, sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
 
 
+@contextmanager
+def _line_ended(progress: Progress) -> Iterator[None]:
+    """On failure, end the progress line so that the message starts on a line of its own."""
+    try:
+        yield
+    except BaseException:
+        progress.end_line()
+        raise
+
+
 def _sweep(args: argparse.Namespace) -> int:
     require_extra("sqlalchemy", "sql", "sweep")
     from gdprkit.integrations.sqlalchemy import sweep_table  # noqa: PLC0415 - optional extra
@@ -290,7 +300,11 @@ def _sweep(args: argparse.Namespace) -> int:
     at = _parse_at(args.at)
     progress = _progress(args, "sweep")
     failure = {"table": args.table, "dry_run": args.dry_run}
-    with _failure_recorded(audit, "sweep.failed", policy, at, failure), ExitStack() as stack:
+    with (
+        _failure_recorded(audit, "sweep.failed", policy, at, failure),
+        _line_ended(progress),
+        ExitStack() as stack,
+    ):
         ledger = None
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
@@ -530,7 +544,11 @@ def _enforce(args: argparse.Namespace) -> int:
     columns = _columns(policy, args.purpose)
     progress = _progress(args, "enforce")
     failure: dict[str, Any] = {"purpose": args.purpose}
-    with _failure_recorded(audit, "enforce.failed", policy, at, failure), ExitStack() as stack:
+    with (
+        _failure_recorded(audit, "enforce.failed", policy, at, failure),
+        _line_ended(progress),
+        ExitStack() as stack,
+    ):
         ledger = None
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
