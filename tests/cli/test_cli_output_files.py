@@ -230,3 +230,22 @@ def test_a_parquet_output_without_rows_is_a_valid_file_with_the_columns(
     table = pq.read_table(out)
     assert table.num_rows == 0
     assert "purchases_total" in table.column_names
+
+
+def test_parquet_output_keeps_a_column_the_first_record_lacks(
+    tmp_path: Path, keys: KeyRing
+) -> None:
+    """The purchase columns are dropped from the first record (no purchase to anchor their
+    retention) but not from the second: the second's values must not vanish."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    source = tmp_path / "in.jsonl"
+    records = [
+        {"customer_id": "C1", "purchases_total": 10.5},
+        {"customer_id": "C2", "purchases_total": 20.5, "last_purchase_at": "2025-05-01"},
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    out = tmp_path / "out.parquet"
+    done = run_gdprkit("enforce", POLICY, "analytics", source, out, "--at", AT)
+    assert done.returncode == 0, done.stderr
+    rows = pq.read_table(out).to_pylist()
+    assert [r["purchases_total"] for r in rows] == [None, 20.5]
