@@ -42,11 +42,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from gdprkit._consent import ConsentLedger, Evidence
-from gdprkit._decision import _norm_choice, compile_plan
+from gdprkit._decision import compile_plan
 from gdprkit._formats import COUNTRIES, check_value
 from gdprkit._policy import Policy, load_policy
 from gdprkit._taxonomy import LegalBasis, SpecialCondition, covers, root
 from gdprkit._validation import _formats
+from gdprkit._values import choice_key
 
 __all__ = [
     "INVALID_KINDS",
@@ -591,9 +592,9 @@ def _allowed_values(policy: Policy, purpose: str, at: datetime) -> dict[str, S[A
 
     def restrict(field: str, allowed: Iterable[object]) -> None:
         wanted = list(allowed)
-        norm = {_norm_choice(v) for v in wanted} - {None}
+        norm = {choice_key(v) for v in wanted} - {None}
         current = choices.get(field, wanted)
-        choices[field] = [v for v in current if _norm_choice(v) in norm]
+        choices[field] = [v for v in current if choice_key(v) in norm]
 
     if p.sources is not None and subject.source is not None:
         restrict(subject.source, p.sources)
