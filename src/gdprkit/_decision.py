@@ -30,7 +30,7 @@ from gdprkit._time import (
     require_aware,
     zone,
 )
-from gdprkit._values import choice_key, is_missing, read_flag, subject_key
+from gdprkit._values import choice_key, is_missing, plain_text, read_flag, subject_key
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
@@ -201,7 +201,7 @@ class _FieldPlan:
     __slots__ = ("category", "drop", "explicit", "name", "retention", "transform")
 
     def __init__(self, name: str, category: str) -> None:
-        self.name = name
+        self.name = plain_text(name)  # a plain str: the only kind of name generated code sees
         self.category = category
         self.drop: Reason | None = None
         self.explicit = False  # special data under explicit consent: check 16 per record
@@ -370,14 +370,13 @@ class _Plan:
                 spec_t = purpose.transform.get(fname)
                 if spec_t is not None:
                     fp.transform = (spec_t.method, spec_t.domain)
-            self.fields[fname] = fp
+            self.fields[fp.name] = fp
 
         self.needs_keys = any(
             fp.transform is not None and fp.transform[0] in KEYED_METHODS
             for fp in self.fields.values()
         )
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
-        self._order = {fname: i for i, fname in enumerate(policy.fields)}
         self._bound: tuple[object, datetime | None, dict[str, Transform]] | None
         self._bound = None
         self._needs_at = any(
@@ -509,21 +508,36 @@ class _Plan:
         dropped: dict[str, Reason] = {}
         groups: dict[_Retention, list[str]] = {}
         explicit: list[str] = []
+        # Every name the shape holds is a plain ``str``: the policy's own declared name, or the
+        # plain text of an undeclared key. A key of a ``str`` subclass (a ``StrEnum``, say) is
+        # matched by its text and never kept itself: the cache entry it creates is shared with
+        # plain records of the same keys, and its names reach the generated projector.
         for key in keys:
-            fp = self.fields.get(key) if isinstance(key, str) else None
-            if fp is None:
-                name = key if isinstance(key, str) else f"<{type(key).__name__} key>"
+            if key.__class__ is str:
+                name = key
+            elif isinstance(key, str):
+                name = plain_text(key)
+            else:
+                name = f"<{type(key).__name__} key>"
                 dropped[name] = Reason.of(
                     "field.undeclared", f"field {name!r} is not declared in the policy", name
                 )
-            elif fp.drop is not None:
-                dropped[key] = fp.drop
+                continue
+            fp = self.fields.get(name)
+            if fp is None:
+                dropped[name] = Reason.of(
+                    "field.undeclared", f"field {name!r} is not declared in the policy", name
+                )
+                continue
+            name = fp.name
+            if fp.drop is not None:
+                dropped[name] = fp.drop
             else:
-                kept.append(key)
+                kept.append(name)
                 if fp.explicit:
-                    explicit.append(key)
+                    explicit.append(name)
                 for rule in fp.retention:
-                    groups.setdefault(rule, []).append(key)
+                    groups.setdefault(rule, []).append(name)
         shape = _Shape(
             tuple(kept),
             MappingProxyType(dropped),
@@ -555,8 +569,11 @@ class _Plan:
         if self.subject_id is not None:
             # One canonical key (gdprkit._values): 1001, 1001.0 and " 1001" are one subject; a
             # bool, a non-integral number or a missing value is no id.
-            key = subject_key(get(self.subject_id))
-            if key is None:
+            sid = get(self.subject_id)
+            # subject_key's own rule for plain ASCII text (trimmed; nothing to normalise), inline
+            # on the hot path; tests/engine hold the two equal for every text.
+            key = sid.strip() if sid.__class__ is str and sid.isascii() else subject_key(sid)
+            if not key:
                 return self.r_no_subject, (), _EMPTY, _NO_DEADLINES
             # 2-5. What the subject asked for, from the consent source.
             if lookup is not None:
@@ -774,21 +791,24 @@ class _Plan:
         the policy's declaration order, each through its transform; ``drop`` fields omitted.
 
         Generated once per set of fields, so that the per-record path is what one would write
-        by hand. Field names enter the source only through ``repr`` (string literals).
+        by hand. Only the policy's own declared names (plain ``str``) enter the source, and only
+        through ``str.__repr__`` (string literals); any other name in ``fields`` is left out.
         """
-        order = self._order
-        names = sorted(fields, key=lambda f: order.get(f, len(order)))
+        declared = self.fields
+        wanted = set(fields)
+        names = [fp.name for fp in declared.values() if fp.name in wanted]
         env: dict[str, Any] = {}
         items = []
         for i, name in enumerate(names):
+            literal = str.__repr__(name)
             fn = transforms.get(name)
             if fn is _drop:
                 continue
             if fn is None:
-                items.append(f"{name!r}: r[{name!r}]")
+                items.append(f"{literal}: r[{literal}]")
             else:
                 env[f"t{i}"] = fn
-                items.append(f"{name!r}: t{i}(r[{name!r}])")
+                items.append(f"{literal}: t{i}(r[{literal}])")
         source = f"def project(r):\n    return {{{', '.join(items)}}}\n"
         exec(compile(source, "<gdprkit projector>", "exec"), env)  # noqa: S102 - see docstring
         project: Callable[[Mapping[str, Any]], dict[str, Any]] = env["project"]

@@ -94,3 +94,15 @@ def _extended() -> Policy:
 
 
 POLICY_X = _extended()
+
+
+def fresh_policy() -> Policy:
+    """A new copy of the rules policy (no compiled cache shared with other tests), with a
+    contract purpose that tokenises the e-mail and drops the name."""
+    data = yaml.safe_load((DATA / "rules_policy.yaml").read_text(encoding="utf-8"))
+    data["purposes"]["profiling_tokens"] = {
+        "basis": "contract",
+        "categories": ["identity", "contact", "meta", "commercial"],
+        "transform": {"email": {"method": "token"}, "name": "drop"},
+    }
+    return load_policy(data)

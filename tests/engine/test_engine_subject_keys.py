@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdprkit import ConsentLedger, decide, enforce
+from gdprkit._values import subject_key
 
 BEFORE = AT - timedelta(days=1)
 
@@ -180,3 +181,16 @@ def test_property_every_spelling_sees_the_same_state(
     )
     assert (spelt.allowed, spelt.reasons) == (canonical.allowed, canonical.reasons)
     assert spelt.fields == canonical.fields
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(st.characters(max_codepoint=127), max_size=12), st.text(max_size=12)))
+def test_property_the_engine_reads_text_ids_as_subject_key_does(text: str) -> None:
+    """The engine's hot path for ASCII text and gdprkit._values.subject_key are one rule."""
+    key = subject_key(text)
+    ledger = ConsentLedger()
+    if key is not None:
+        ledger.request_erasure(key, at=BEFORE)
+    decision = decide(POLICY, customer(customer_id=text), "contract", at=AT, consents=ledger)
+    expected = "record.invalid" if key is None else "erasure.requested"
+    assert [r.code for r in decision.reasons] == [expected]
