@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -70,23 +71,9 @@ class HoldingSource:
         self.held = held
 
     def state(self, subject: str, purpose: str, *, at: datetime) -> Any:
-        state = self.ledger.state(subject, purpose, at=at)
-        return _Held(**dataclasses.asdict(state), held=subject == self.held)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Held:
-    status: Any
-    given_at: Any
-    withdrawn_at: Any
-    explicit: bool
-    parental: bool
-    evidence: Any
-    objected: bool
-    objected_direct_marketing: bool
-    restricted: bool
-    erasure_requested: bool
-    held: bool
+        fields = dataclasses.asdict(self.ledger.state(subject, purpose, at=at))
+        fields["held"] = subject == self.held
+        return SimpleNamespace(**fields)
 
 
 def test_a_subject_under_a_legal_hold_is_left_unchanged() -> None:
@@ -103,6 +90,19 @@ def test_a_subject_under_a_legal_hold_is_left_unchanged() -> None:
     ]
     assert held.review_at is None
     assert other.delete  # the erasure request, without a hold
+
+
+@pytest.mark.skipif(not hasattr(ConsentLedger, "hold"), reason="the ledger has no holds yet")
+def test_a_hold_in_the_ledger_leaves_the_record_unchanged_until_released() -> None:
+    ledger: Any = ConsentLedger()
+    ledger.request_erasure("1001", at=AT - timedelta(days=3))
+    ledger.hold("1001", at=AT - timedelta(days=2), reference="case 12/2026")
+    (action,) = sweep(POLICY, [record(customer_id=1001.0)], at=AT, consents=ledger)
+    assert not action.changed
+    assert [r.code for r in action.reasons] == ["retention.legal_hold"]
+    ledger.release_hold("1001", at=AT - timedelta(days=1))
+    (after,) = sweep(POLICY, [record(customer_id=1001.0)], at=AT, consents=ledger)
+    assert after.delete
 
 
 def test_an_erasure_plan_under_a_legal_hold_keeps_every_field() -> None:
@@ -158,3 +158,30 @@ def test_without_a_keeping_purpose_the_birth_date_goes_with_the_record() -> None
     (action,) = sweep(COLUMNS_ONLY, [lead], at=AT)
     assert action.delete
     assert "birth_date" in action.erase
+
+
+NO_IDS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.just(float("nan")),
+    st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()),
+    st.text(alphabet=" \t\n\r\x0b\x0c\u00a0\u2003\u3000", max_size=6),
+)
+
+
+@given(sid=NO_IDS, lead=st.booleans(), consent=st.sampled_from(["sì", "no", None]))
+def test_property_a_record_without_an_id_is_never_changed(
+    sid: object, lead: bool, consent: str | None
+) -> None:
+    ledger = ConsentLedger()
+    ledger.request_erasure("1001", at=AT - timedelta(days=1))
+    rec = record(
+        customer_id=sid,
+        relationship="lead" if lead else "customer",
+        consent_marketing=consent,
+        notes_undeclared="anything",
+    )
+    (action,) = sweep(POLICY, [rec], at=AT, consents=ledger)
+    assert not action.changed
+    assert action.anonymous is None
+    assert [r.code for r in action.reasons] == ["record.invalid"]
