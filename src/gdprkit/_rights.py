@@ -134,9 +134,11 @@ class SweepAction:
     values must be removed from the record (only fields holding a value; the fields whose value
     moves to ``anonymous`` are among them). ``anonymous``: the anonymous copy (original field
     names, values generalised) that may be kept for statistics, or ``None``. ``reasons``: why,
-    one :class:`~gdprkit.Reason` per field that goes (and one for the record when deleted or
-    restricted). ``review_at``: the next moment something in the record expires; ``None`` when
-    deleted, restricted, or when nothing expires.
+    one :class:`~gdprkit.Reason` per field that goes (and one for the record when deleted, or
+    left unchanged: restricted ``subject.restricted``, under a legal hold
+    ``retention.legal_hold``, not judged ``record.invalid``). ``review_at``: the next moment
+    something in the record expires; ``None`` when deleted, left unchanged, or when nothing
+    expires.
     """
 
     subject: Any
