@@ -163,7 +163,7 @@ EDITS: list[tuple[str, Any]] = [
 
 @pytest.mark.parametrize(("name", "value"), EDITS, ids=[f"{n}={v!r}"[:40] for n, v in EDITS])
 def test_an_edited_event_breaks_the_chain_at_its_sequence_number(name: str, value: Any) -> None:
-    events = chain(8)
+    events = chain(12)
     target = next(e for e in events[2:] if getattr(e, name) != value)  # an edit that changes
     position = target.seq
     events[position - 1] = replace(target, **{name: value})

@@ -200,6 +200,39 @@ CASES = [
         {"status": "given", "given_at": AT - 5 * DAY},
     ),
     Case(
+        "legal hold (Art. 17(3)(e))",
+        [give(10), lambda lg: lg.hold(SUBJECT, at=AT - DAY, reference="case 2025/117")],
+        {"status": "given", "given_at": AT - 10 * DAY, "held": True},
+    ),
+    Case(
+        "legal hold released",
+        [
+            lambda lg: lg.hold(SUBJECT, at=AT - 5 * DAY, reference="case 2025/117"),
+            lambda lg: lg.release_hold(SUBJECT, at=AT - DAY),
+        ],
+    ),
+    Case(
+        "legal hold placed again after a release",
+        [
+            lambda lg: lg.hold(SUBJECT, at=AT - 5 * DAY, reference="case 2025/117"),
+            lambda lg: lg.release_hold(SUBJECT, at=AT - 3 * DAY),
+            lambda lg: lg.hold(SUBJECT, at=AT - DAY, reference="case 2025/208"),
+        ],
+        {"held": True},
+    ),
+    Case(
+        "legal hold with an erasure request: both known",
+        [
+            lambda lg: lg.request_erasure(SUBJECT, at=AT - 2 * DAY),
+            lambda lg: lg.hold(SUBJECT, at=AT - DAY, reference="case 2025/117"),
+        ],
+        {"erasure_requested": True, "held": True},
+    ),
+    Case(
+        "legal hold after the moment asked about",
+        [lambda lg: lg.hold(SUBJECT, at=AT + DAY, reference="case 2025/117")],
+    ),
+    Case(
         "another subject's events do not count",
         [lambda lg: lg.give("C-2002", "newsletter", at=AT - DAY, evidence=WEB)],
     ),
@@ -243,6 +276,8 @@ WRITES: dict[str, Callable[[ConsentLedger, Any], object]] = {
     "restrict": lambda lg, at: lg.restrict(SUBJECT, at=at),
     "lift_restriction": lambda lg, at: lg.lift_restriction(SUBJECT, at=at),
     "request_erasure": lambda lg, at: lg.request_erasure(SUBJECT, at=at),
+    "hold": lambda lg, at: lg.hold(SUBJECT, at=at, reference="case 1"),
+    "release_hold": lambda lg, at: lg.release_hold(SUBJECT, at=at),
     "state": lambda lg, at: lg.state(SUBJECT, "newsletter", at=at),
     "states": lambda lg, at: lg.states([SUBJECT], "newsletter", at=at),
 }
@@ -407,8 +442,10 @@ def test_the_ledger_has_no_way_to_rewrite_history() -> None:
         "events",
         "give",
         "head",
+        "hold",
         "lift_restriction",
         "object",
+        "release_hold",
         "request_erasure",
         "restrict",
         "state",

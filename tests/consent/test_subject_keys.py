@@ -80,6 +80,8 @@ WRITES: dict[str, Write] = {
     "restrict": lambda lg, s: lg.restrict(s, at=AT - DAY),
     "lift_restriction": lambda lg, s: lg.lift_restriction(s, at=AT - DAY),
     "request_erasure": lambda lg, s: lg.request_erasure(s, at=AT - DAY),
+    "hold": lambda lg, s: lg.hold(s, at=AT - DAY, reference="case 2025/117"),
+    "release_hold": lambda lg, s: lg.release_hold(s, at=AT - DAY),
 }
 
 
@@ -105,12 +107,14 @@ def test_an_erasure_request_is_seen_whatever_spelling_asks(
     ledger.give(1001, "newsletter", at=AT - 2 * DAY, evidence=WEB)
     ledger.request_erasure(" 1001", at=AT - DAY)
     ledger.object("1001\n", at=AT - DAY)
+    ledger.hold(np.int64(1001), at=AT - DAY, reference="case 2025/117")
     state = ledger.state(spelling, "newsletter", at=AT)
     assert state.status == "given"
     assert state.erasure_requested
     assert state.objected_direct_marketing
+    assert state.held
     assert ledger.states([spelling], "newsletter", at=AT) == {"1001": state}
-    assert len(ledger.events(spelling)) == 3
+    assert len(ledger.events(spelling)) == 4
 
 
 def test_text_ids_are_trimmed_and_in_nfc(ledger: ConsentLedger) -> None:

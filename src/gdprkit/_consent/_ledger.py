@@ -34,6 +34,8 @@ from gdprkit._values import is_missing, subject_key
 __all__ = ["ConsentLedger", "LedgerBackend"]
 
 _HASH: Final = re.compile(r"[0-9a-f]{64}")
+#: The evidence method of a legal hold event; its reference names the claim or case.
+_HOLD_METHOD: Final = "legal_hold"
 
 #: What a subject id may be given as: text, an integral number (numpy's too), anything whose
 #: canonical key (:func:`gdprkit._values.subject_key`) is an id. ``object``: a pandas or numpy
@@ -179,7 +181,7 @@ def _state_at(events: Iterable[ConsentEvent], purpose: str, at: datetime) -> Con
     status: ConsentStatus = "none"
     last_give: ConsentEvent | None = None
     withdrawn_at: datetime | None = None
-    objected = objected_dm = restricted = erasure = False
+    objected = objected_dm = restricted = erasure = held = False
     for event in relevant:
         kind = event.kind
         if kind == EventKind.GIVEN:
@@ -199,6 +201,10 @@ def _state_at(events: Iterable[ConsentEvent], purpose: str, at: datetime) -> Con
             restricted = False
         elif kind == EventKind.ERASURE_REQUESTED:
             erasure = True
+        elif kind == EventKind.HOLD:
+            held = True
+        elif kind == EventKind.HOLD_RELEASED:
+            held = False
     current = last_give if status == "given" else None  # the consent in force, if any
     return ConsentState(
         status=status,
@@ -211,6 +217,7 @@ def _state_at(events: Iterable[ConsentEvent], purpose: str, at: datetime) -> Con
         objected_direct_marketing=objected_dm,
         restricted=restricted,
         erasure_requested=erasure,
+        held=held,
     )
 
 
@@ -336,6 +343,25 @@ class ConsentLedger:
     def request_erasure(self, subject: SubjectId, *, at: datetime) -> ConsentEvent:
         """Record that ``subject`` asked for erasure at ``at`` (Art. 17(1))."""
         return self._append(EventKind.ERASURE_REQUESTED, subject, None, at)
+
+    def hold(self, subject: SubjectId, *, at: datetime, reference: str) -> ConsentEvent:
+        """Record that ``subject``'s data is under a legal hold from ``at`` (Art. 17(3)(e)).
+
+        The data is needed for the establishment, exercise or defence of a legal claim: sweeps
+        and erasure plans keep it, whatever retention or an erasure request would do;
+        processing for other purposes still follows the usual checks. ``reference`` names the
+        claim or case (a case number, a file id): like all evidence it is hashed into the
+        chain and kept for years, so it must hold **no personal data**. The hold lasts until
+        :meth:`release_hold`.
+        """
+        if not isinstance(reference, str):
+            raise TypeError("a legal hold's reference must be text naming the claim or case")
+        evidence = Evidence(_HOLD_METHOD, reference=_text(reference, "reference"))
+        return self._append(EventKind.HOLD, subject, None, at, evidence=evidence)
+
+    def release_hold(self, subject: SubjectId, *, at: datetime) -> ConsentEvent:
+        """Record that the legal hold on ``subject``'s data ends at ``at``."""
+        return self._append(EventKind.HOLD_RELEASED, subject, None, at)
 
     # -- reading -----------------------------------------------------------------------------
 

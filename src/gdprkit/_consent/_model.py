@@ -66,8 +66,9 @@ class ConsentState:
     that consent), ``"withdrawn"`` (with ``withdrawn_at`` and the ``given_at`` of the consent
     withdrawn, if one is known) or ``"none"``. The other flags hold whatever the purpose:
     ``objected`` (an objection naming this purpose, Art. 21(1)), ``objected_direct_marketing``
-    (an objection to all direct marketing, Art. 21(3)), ``restricted`` (Art. 18) and
-    ``erasure_requested`` (Art. 17).
+    (an objection to all direct marketing, Art. 21(3)), ``restricted`` (Art. 18),
+    ``erasure_requested`` (Art. 17) and ``held`` (a legal hold is in force: the data is needed
+    for a legal claim and is kept, Art. 17(3)(e); it is ``False`` unless a source says so).
     """
 
     status: ConsentStatus
@@ -80,6 +81,7 @@ class ConsentState:
     objected_direct_marketing: bool
     restricted: bool
     erasure_requested: bool
+    held: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in _STATUSES:
@@ -99,6 +101,8 @@ class EventKind(StrEnum):
     RESTRICTION = "restriction"
     RESTRICTION_LIFTED = "restriction_lifted"
     ERASURE_REQUESTED = "erasure_requested"
+    HOLD = "legal_hold"
+    HOLD_RELEASED = "legal_hold_released"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +130,11 @@ class ConsentEvent:
     ``seq`` is its 1-based position in the chain; ``at`` when the thing happened (aware, UTC);
     ``recorded_at`` when the ledger recorded it (UTC; differs from ``at`` for backfilled
     history). ``purpose`` is ``None`` for events about the subject as a whole (an objection to
-    all direct marketing, a restriction, an erasure request). ``prev_hash`` is the hash of the
-    event before (64 zeros for the first) and ``hash`` the SHA-256 over ``prev_hash`` and every
-    other field, ``recorded_at`` included: see :mod:`gdprkit._consent._chain`.
+    all direct marketing, a restriction, an erasure request, a legal hold). A legal hold's
+    ``evidence`` is ``Evidence("legal_hold", reference=...)``: the claim or case it serves.
+    ``prev_hash`` is the hash of the event before (64 zeros for the first) and ``hash`` the
+    SHA-256 over ``prev_hash`` and every other field, ``recorded_at`` included: see
+    :mod:`gdprkit._consent._chain`.
     """
 
     seq: int
