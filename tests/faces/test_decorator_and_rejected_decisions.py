@@ -14,6 +14,7 @@ from faces_policies import AT, RAW, record
 
 from gdprkit import (
     ConfigurationError,
+    ConsentLedger,
     Decision,
     Policy,
     ProcessingDenied,
@@ -129,3 +130,11 @@ def test_a_dropped_required_field_keeps_its_reason_through_enforce() -> None:
     ((_, decision),) = rejected
     assert decision.reasons[0].code == "purpose.required_field_missing"
     assert decision.dropped["email"].code == "retention.expired"
+
+
+def test_a_source_without_a_subject_id_field_fails_at_decoration() -> None:
+    raw = copy.deepcopy(RAW)
+    del raw["subject"]["id"]
+    del raw["purposes"]["profiling"]
+    with pytest.raises(ConfigurationError, match=r"subject\.id"):
+        requires_purpose("newsletter", policy=load_policy(raw), consents=ConsentLedger())
