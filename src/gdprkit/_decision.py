@@ -141,6 +141,26 @@ class Decision:
     def __bool__(self) -> bool:
         return self.allowed
 
+    def __reduce__(self) -> tuple[Callable[..., Decision], tuple[Any, ...]]:
+        """Pickle the answer with the policy and the purpose, never the compiled plan (it holds
+        generated code and bound keys): the plan is compiled again where it is unpickled, so
+        :meth:`apply` works there (design.md §12)."""
+        plan = self._plan
+        return (
+            _unpickle_decision,
+            (
+                self.allowed,
+                self.purpose,
+                self.basis,
+                self.fields,
+                dict(self.dropped),
+                self.reasons,
+                self.valid_until,
+                self.at,
+                plan.policy,
+            ),
+        )
+
     def apply(self, record: Mapping[str, Any], keys: KeyRing | None = None) -> dict[str, Any]:
         """The allowed fields of ``record`` with the purpose's transforms applied.
 
@@ -867,6 +887,23 @@ def compile_plan(policy: Policy, purpose: str) -> _Plan:
         plan = _Plan(policy, purpose)
         plans[purpose] = plan
     return plan
+
+
+def _unpickle_decision(  # noqa: PLR0917 - a pickle's arguments are positional: one per field
+    allowed: bool,
+    purpose: str,
+    basis: LegalBasis,
+    fields: frozenset[str],
+    dropped: dict[str, Reason],
+    reasons: tuple[Reason, ...],
+    valid_until: datetime | None,
+    at: datetime,
+    policy: Policy,
+) -> Decision:
+    """A :class:`Decision` from its pickle: the plan compiled again from the policy."""
+    plan = compile_plan(policy, purpose)
+    frozen = MappingProxyType(dropped) if dropped else _EMPTY
+    return Decision(allowed, purpose, basis, fields, frozen, reasons, valid_until, at, plan)
 
 
 def _lookup_for(

@@ -76,6 +76,10 @@ class ProcessingDenied(GdprkitError):  # noqa: N818 - a domain signal, not an er
         codes = ", ".join(f"{r.code} ({r.article})" for r in decision.reasons) or "denied"
         super().__init__(f"processing for purpose {decision.purpose!r} denied: {codes}")
 
+    def __reduce__(self) -> tuple[type[ProcessingDenied], tuple[Decision]]:
+        """Pickle with the decision (design.md §12), which the message is built from again."""
+        return (type(self), (self.decision,))
+
 
 class LedgerError(GdprkitError):
     """A consent ledger that cannot be reached, written, or verified."""
