@@ -46,6 +46,9 @@ SubjectId: TypeAlias = object
 class LedgerBackend(Protocol):
     """Where a ledger keeps its events. Every backend offers exactly this.
 
+    Subject ids reach a backend in their canonical form (the facade reads them with
+    :func:`gdprkit._values.subject_key`); results are keyed by those forms.
+
     A backend never updates or deletes an event. ``append`` seals the draft
     (:func:`gdprkit._consent._chain.seal`) with the next sequence number and the current head
     as ``prev_hash``, stores it and moves the head, atomically with respect to every other
@@ -230,7 +233,11 @@ class ConsentLedger:
     (``postgresql://`` means the same). Several processes may append to one SQL ledger at once;
     a call that returned is durable. A database that cannot be opened raises
     :class:`~gdprkit.LedgerError` here, a URL of another kind
-    :class:`~gdprkit.ConfigurationError`; neither quotes the URL. Every time is an aware
+    :class:`~gdprkit.ConfigurationError`; neither quotes the URL. A SQLite URL must name a file
+    in a directory that exists (three slashes for a path relative to the working directory,
+    four for an absolute one); anything else is a ``ConfigurationError`` naming the path,
+    before a file is made. A new SQLite file (and its ``-wal``/``-shm``) is readable by its
+    owner only. Every time is an aware
     datetime passed as ``at``: the ledger never assumes "now" for when something happened, so
     history can be backfilled and questions asked about any moment. It does note, in each
     event's ``recorded_at``, when the event was written.
