@@ -466,20 +466,6 @@ def _single_lookup(
     return lambda subject: adjust(state(subject, purpose, at=at))
 
 
-def _subject_state(
-    storage: _Storage, record: object, lookups: list[Lookup | None]
-) -> ConsentState | None:
-    """What the consent source says of the record's subject (restrictions and holds concern
-    the subject whatever the purpose: the first purpose's lookup answers them)."""
-    lookup = lookups[0] if lookups else None
-    if lookup is None:
-        return None
-    sid = _subject_key(record, storage.subject_id)
-    if sid is None:
-        return None
-    return lookup(sid)
-
-
 def _held(state: ConsentState | None) -> bool:
     """Whether a legal hold is in force (a source without holds has none)."""
     return state is not None and getattr(state, "held", False) is True
@@ -684,11 +670,14 @@ def _sweep(
             yield SweepAction(None, False, frozenset(), None, (_R_NOT_A_RECORD,), None)
             continue
         subject = record.get(sid_field) if sid_field else None
-        if sid_field is not None and subject_key(subject) is None:
+        key = subject_key(subject) if sid_field is not None else None
+        if sid_field is not None and key is None:
             yield SweepAction(subject, False, frozenset(), None, (_R_NO_SUBJECT,), None)
             continue
-        if consents is not None:
-            state = _subject_state(storage, record, lookups)
+        lookup = lookups[0] if lookups else None
+        if lookup is not None and key is not None:
+            # restrictions and holds concern the subject whatever the purpose
+            state = lookup(key)
             if _held(state):
                 yield SweepAction(subject, False, frozenset(), None, (_R_HELD,), None)
                 continue
