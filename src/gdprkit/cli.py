@@ -309,9 +309,6 @@ def _sweep(args: argparse.Namespace) -> int:
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
             stack.callback(ledger.close)
-        options: dict[str, Any] = {}
-        if progress.enabled and _accepts(sweep_table, "progress"):
-            options["progress"] = progress.update
         with progress.ticking():
             report = sweep_table(
                 args.url,
@@ -322,7 +319,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 batch_size=args.batch_size,
                 anonymous_table=args.anonymous_table,
-                **options,
+                progress=progress.update if progress.enabled else None,
             )
     progress.finish(report.rows)
     summary = {
@@ -349,15 +346,6 @@ def _sweep(args: argparse.Namespace) -> int:
         audit.record_sweep(policy, report=report, table=args.table)
     _out(json.dumps(summary, indent=2))
     return 0
-
-
-def _accepts(function: Any, name: str) -> bool:  # noqa: ANN401 - any callable
-    import inspect  # noqa: PLC0415 - only needed here
-
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
-        return False
 
 
 # -- audit --------------------------------------------------------------------------------
