@@ -17,7 +17,7 @@ import gdprkit
 from gdprkit import frames
 from gdprkit._values import is_missing, plain
 
-ENGINES = ("pandas", "polars", "polars-lazy", "arrow")
+ENGINES = ("pandas", "pandas-typed", "polars", "polars-lazy", "arrow")
 
 
 def _columns(records: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -47,6 +47,13 @@ def build(engine: str, records: Sequence[Mapping[str, Any]]) -> Any:
     typed: dict[str, list[Any]] = {}
     for n, values in data.items():
         typed[n] = _uniform(values)
+    if engine == "pandas-typed":
+        # pandas' own inference, then its nullable types (pd.NA, NaT, Int64, string, boolean)
+        frame = pd.DataFrame(typed, index=range(len(records)))
+        try:
+            return frame.convert_dtypes()
+        except (TypeError, ValueError, OverflowError):
+            return frame
     if engine in ("polars", "polars-lazy"):
         series = []
         for n, values in typed.items():

@@ -20,7 +20,7 @@ import binascii
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from gdprkit._errors import ConfigurationError, CryptoError, MissingKeyError
@@ -35,6 +35,7 @@ __all__ = [
     "key_id_of",
     "pseudonymise",
     "reveal",
+    "token_batch",
     "token_function",
 ]
 
@@ -80,6 +81,43 @@ def token_function(keys: KeyRing, domain: str = "default") -> Callable[[str], st
         return prefix + h.digest()[:16].hex()
 
     return token
+
+
+def token_batch(
+    keys: KeyRing, domain: str = "default"
+) -> Callable[[Sequence[str | None]], list[str | None]]:
+    """A function from many normalised texts (``None`` stays ``None``) to their tokens.
+
+    Byte for byte :func:`token_function`'s tokens, for the columnar engines: HMAC-SHA256
+    (RFC 2104) written out as its two SHA-256 passes, the inner and outer states keyed once and
+    copied per value (C calls only, no ``hmac`` wrapper per value).
+    """
+    ring = _check_ring(keys)
+    key = ring.derive("token", _check_domain(domain))
+    block = hashlib.sha256().block_size
+    if len(key) > block:  # RFC 2104: a long key is hashed first (derived keys are 32 bytes)
+        key = hashlib.sha256(key).digest()
+    padded = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+    prefix = ring.active + ":"
+
+    def tokens(texts: Sequence[str | None]) -> list[str | None]:
+        inner_copy, outer_copy = inner.copy, outer.copy
+        out: list[str | None] = []
+        append = out.append
+        for text in texts:
+            if text is None:
+                append(None)
+                continue
+            h = inner_copy()
+            h.update(text.encode())
+            o = outer_copy()
+            o.update(h.digest())
+            append(prefix + o.digest()[:_TOKEN_BYTES].hex())
+        return out
+
+    return tokens
 
 
 def encrypt_function(keys: KeyRing, domain: str = "default") -> Callable[[str], str]:

@@ -140,7 +140,13 @@ def enforce(
     if library == "pandas" and type(frame).__name__ != "DataFrame":
         raise ConfigurationError(f"not a pandas DataFrame: {type(frame).__name__}")
     outcome = run(
-        plan, backend, at=when, instant=in_utc(when), consents=consents, transforms=transforms
+        plan,
+        backend,
+        at=when,
+        instant=in_utc(when),
+        consents=consents,
+        transforms=transforms,
+        keys=keys,
     )
     allowed, rejected = backend.result(outcome)
     if lazy:

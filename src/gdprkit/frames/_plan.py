@@ -35,6 +35,7 @@ from gdprkit._values import choice_key, is_missing, subject_key
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
     from gdprkit._decision import ConsentLookup, Transform
+    from gdprkit._pseudonymise import KeyRing
 
 __all__ = ["Backend", "Factor", "Kept", "Mapped", "Outcome", "run"]
 
@@ -204,6 +205,7 @@ def run(
     instant: datetime,
     consents: ConsentLookup | None,
     transforms: Mapping[str, Transform],
+    keys: KeyRing | None = None,
 ) -> Outcome:
     """Decide every row of ``backend`` for ``plan`` (``at`` as given, ``instant`` in UTC)."""
     cols = _Columns(backend)
@@ -216,11 +218,11 @@ def run(
     if plan.subject_id is not None:
         # 1. One canonical subject key (gdprkit._values); none: record.invalid.
         subjects = cols.factor(plan.subject_id)
-        keys = [subject_key(v) for v in subjects.values]
-        denials.deny_each(subjects.codes, [plan.r_no_subject if k is None else None for k in keys])
+        ids = [subject_key(v) for v in subjects.values]
+        denials.deny_each(subjects.codes, [plan.r_no_subject if k is None else None for k in ids])
         if consents is not None:
-            states = _states(consents, plan.purpose, at, sorted({k for k in keys if k is not None}))
-            state_values = [None if k is None else states[k] for k in keys]
+            states = _states(consents, plan.purpose, at, sorted({k for k in ids if k is not None}))
+            state_values = [None if k is None else states[k] for k in ids]
             state_codes = subjects.codes
             denials.deny_each(state_codes, [_request(plan, s) for s in state_values])
     elif consents is not None:
@@ -311,7 +313,11 @@ def run(
             columns.append(Kept(name, drop if drop.any() else None))
             continue
         col = cols.factor(name)
-        values = [fn(v) for v in col.values]
+        spec = plan.fields[name].transform
+        if spec is not None and spec[0] == "token" and keys is not None:
+            values = _tokens(col.values, keys, spec[1], plan.fields[name].category)
+        else:
+            values = [fn(v) for v in col.values]
         values.append(None)
         codes = col.codes[allowed].copy()
         codes[drop] = len(values) - 1
@@ -329,6 +335,25 @@ def run(
     for i, n in zip(*np.unique(which, return_counts=True), strict=True):
         counts[_code(reasons[int(i)])] += int(n)
     return Outcome(allowed, columns, denied_rows.astype(np.intp), codes_out, articles, counts)
+
+
+def _tokens(values: Sequence[object], keys: KeyRing, domain: str, category: str) -> list[object]:
+    """The ``token`` transform of each value: what the row path's transform gives, byte for byte
+    (the category's normaliser, ``None`` for a value it cannot read), the HMAC in one batch."""
+    from gdprkit._pseudonymise._normalise import normaliser_for  # noqa: PLC0415 - lazy: crypto
+    from gdprkit._pseudonymise._tokens import token_batch  # noqa: PLC0415
+
+    normalise = normaliser_for(category)
+    texts: list[str | None] = []
+    for value in values:
+        try:
+            text = None if value is None else normalise(value)
+            if text is not None:
+                text.encode()  # lone surrogates: no token, as in the row path
+        except Exception:  # as the row path: a value that cannot be read has no token
+            text = None
+        texts.append(text)
+    return list(token_batch(keys, domain)(texts))
 
 
 def _code(reason: Reason | None) -> str:
