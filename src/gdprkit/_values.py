@@ -23,6 +23,7 @@ plain ``str`` data.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -118,6 +119,11 @@ def is_missing(value: object) -> bool:
 _MAX_ID_DIGITS: Final = 256
 
 
+# Text of an integer with a zero fraction, as spreadsheets and pandas write an integer column
+# that has a gap (it became a float column): ``1001.0`` is the subject ``1001``.
+_ZERO_FRACTION: Final = re.compile(r"[0-9]+\.0+")
+
+
 def _integral_digits(value: int | float | Decimal) -> str | None:
     """An integral number as its decimal digits; ``None`` for a non-integral or unreadable one."""
     try:
@@ -139,7 +145,8 @@ def _integral_digits(value: int | float | Decimal) -> str | None:
 def subject_key(value: object) -> str | None:
     """The canonical form of a subject id, as every ledger write and look-up uses it.
 
-    Text: trimmed, Unicode NFC. An integral number (``int``, an integral ``float`` or
+    Text: trimmed, Unicode NFC; digits with a zero fraction (``"1001.0"``) as the digits. An
+    integral number (``int``, an integral ``float`` or
     ``Decimal``, numpy integers): its decimal digits. ``None`` (no id: the caller denies
     ``record.invalid``) for a missing value, a bool, a non-integral number, text that is not
     valid Unicode, and anything whose text cannot be read.
@@ -162,6 +169,8 @@ def subject_key(value: object) -> str | None:
             return None
     if not text:
         return None
+    if _ZERO_FRACTION.fullmatch(text):  # "1001.0": an integer column with a gap, as text
+        text = text[: text.index(".")]
     try:
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)

@@ -205,8 +205,9 @@ def test_keyword_names_to_the_letter(tmp_path, policy):
     assert callable(deco)
     path = tmp_path / "keys.txt"
     path.write_text("k1:" + "A" * 43)
+    path.chmod(0o600)
     assert gdprkit.KeyRing.from_file(str(path)).active == "k1"
-    assert list(gdprkit.sweep(policy, [customer()], at=AT, consents=None))
+    assert list(gdprkit.sweep(policy, [customer()], at=AT, consents=led))
     gdprkit.erasure_plan(policy, customer(), at=AT, consents=None)
 
 

@@ -947,10 +947,23 @@ def test_15_other_special_condition_keeps_special_field():
     assert "allergies" in d.fields
 
 
-def test_04_objection_without_purpose_spares_non_marketing_consent_purpose(policy, ledger):
+def test_04_objection_to_direct_marketing_stops_marketing_profiling(policy, ledger):
+    # Revision 2, check 4: profiling: true without an explicit direct_marketing: false is
+    # profiling related to direct marketing (Art. 21(2)).
     ledger.give("C001", "profiling", at=utc(2025, 1, 1), evidence=evidence())
     ledger.object("C001", at=utc(2025, 6, 1))
     d = gdprkit.decide(policy, customer(), "profiling", at=AT, consents=ledger)
+    assert d.allowed is False
+    assert codes(d) == ["objection.direct_marketing"]
+
+
+def test_04_objection_spares_profiling_declared_not_direct_marketing(ledger):
+    def mutate(data):
+        data["purposes"]["profiling"]["direct_marketing"] = False
+
+    ledger.give("C001", "profiling", at=utc(2025, 1, 1), evidence=evidence())
+    ledger.object("C001", at=utc(2025, 6, 1))
+    d = gdprkit.decide(make_policy(mutate), customer(), "profiling", at=AT, consents=ledger)
     assert d.allowed is True, codes(d)
 
 

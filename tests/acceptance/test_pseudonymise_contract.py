@@ -142,6 +142,7 @@ def test_from_env_missing(monkeypatch):
 def test_from_file(tmp_path):
     p = tmp_path / "keys"
     p.write_text(f"k1:{_b64(KEY1)},k2:{_b64(KEY2)}\n")
+    p.chmod(0o600)
     f = gdprkit.KeyRing.from_file(p)
     assert f.active == "k1"
     assert gdprkit.pseudonymise("C001", keys=f) == gdprkit.pseudonymise("C001", keys=ring())

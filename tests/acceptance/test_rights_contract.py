@@ -27,6 +27,9 @@ def full(**over):
 
 
 def one(policy, rec, **kw):
+    # A sweep evaluates every purpose: the design policy's ledger-consent purposes need a source
+    # (design.md §9), an empty ledger when the test gives none.
+    kw.setdefault("consents", gdprkit.ConsentLedger())
     actions = list(gdprkit.sweep(policy, [rec], at=AT, **kw))
     assert len(actions) == 1
     a = actions[0]
@@ -129,7 +132,9 @@ def test_sweep_ledger_consent_keeps_fields(policy, ledger):
 
 
 def test_sweep_is_lazy_iterator(policy):
-    it = gdprkit.sweep(policy, iter([full(), full(customer_id="C2")]), at=AT)
+    it = gdprkit.sweep(
+        policy, iter([full(), full(customer_id="C2")]), at=AT, consents=gdprkit.ConsentLedger()
+    )
     assert iter(it) is it
     assert [a.subject for a in it] == ["C001", "C2"]
 
@@ -267,3 +272,8 @@ def test_sweep_anonymous_dates_generalised_to_month():
     assert a.delete is True
     assert "birth_date" in a.anonymous
     assert str(a.anonymous["birth_date"]) == "1980-05"
+
+
+def test_sweep_without_a_source_for_ledger_consent_purposes_is_refused(policy):
+    with pytest.raises(gdprkit.ConfigurationError, match="consent source"):
+        list(gdprkit.sweep(policy, [full()], at=AT))

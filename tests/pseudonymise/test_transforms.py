@@ -125,6 +125,7 @@ def test_keyed_transforms_need_keys(method: str) -> None:
         ("mask", "contact.phone", "333-12-34", "*****34"),
         ("mask", "contact.phone", "1234", "****"),  # too short to show any digit
         ("mask", "contact.phone", "n/a", None),
+        ("mask", "contact.phone", "+39 333 1234567 ext 12", None),  # not a phone: nothing shown
         ("mask", "identity.name", "Mario Rossi", "M***"),
         ("mask", None, "  Écru ", "É***"),
         ("mask", None, 12345, "1***"),

@@ -208,10 +208,14 @@ def _mask_email(value: object) -> str | None:
 
 
 def _mask_phone(value: object) -> str | None:
-    """Every digit but the last two as ``*``, other characters dropped: ``**********67``."""
+    """Every digit but the last two as ``*``, other characters dropped: ``**********67``.
+
+    A value that is not a telephone number (``n/a``, ``+39 333 1234567 ext 12``) masks to
+    ``None``: nothing of it is shown.
+    """
     try:
         digits = normalise_phone(value)
-        if digits is None:
+        if digits is None or not (digits.isascii() and digits.isdigit()):
             return None
         shown = 2 if len(digits) >= _PHONE_SHOW_FROM else 0
         return "*" * (len(digits) - shown) + digits[len(digits) - shown :]
