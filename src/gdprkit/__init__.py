@@ -32,7 +32,7 @@ from gdprkit._errors import (
 )
 from gdprkit._lint import Finding, lint
 from gdprkit._policy import Policy, Purpose, load_policy
-from gdprkit._pseudonymise import KeyRing, pseudonymise, reveal
+from gdprkit._pseudonymise import KeyFileWarning, KeyRing, pseudonymise, reveal
 from gdprkit._reports import privacy_notice, processing_register, render_register
 from gdprkit._rights import (
     RIGHTS_ARTICLES,
@@ -79,6 +79,7 @@ __all__ = [
     "Finding",
     "GdprkitError",
     "ImportReport",
+    "KeyFileWarning",
     "KeyRing",
     "LedgerError",
     "LegalBasis",

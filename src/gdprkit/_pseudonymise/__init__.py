@@ -6,7 +6,13 @@ it sit the building blocks other engines reproduce byte for byte: :meth:`KeyRing
 :func:`token_function`, :func:`encrypt_function` and the normalisers.
 """
 
-from gdprkit._pseudonymise._keys import DEFAULT_ENV_VAR, KEY_ID_PATTERN, MIN_KEY_BYTES, KeyRing
+from gdprkit._pseudonymise._keys import (
+    DEFAULT_ENV_VAR,
+    KEY_ID_PATTERN,
+    MIN_KEY_BYTES,
+    KeyFileWarning,
+    KeyRing,
+)
 from gdprkit._pseudonymise._normalise import (
     NORMALISERS,
     WHITESPACE,
@@ -54,6 +60,7 @@ __all__ = [
     "TRANSFORM_METHODS",
     "WHITESPACE",
     "Drop",
+    "KeyFileWarning",
     "KeyRing",
     "Normaliser",
     "Transform",
