@@ -116,10 +116,14 @@ def _parse_url(url: str) -> Any:  # noqa: ANN401 - a sqlalchemy URL
         ) from None
 
 
-def require_url_driver(url: str, what: str) -> None:
-    """Fail with one line naming the extra when the URL's database driver is not installed."""
+def require_url_driver(url: str, what: str) -> Any:  # noqa: ANN401 - a sqlalchemy URL
+    """The parsed URL (``postgresql://`` read as ``postgresql+psycopg://``, the driver the
+    ``sql`` extra installs, as the consent ledger reads it); one line naming the extra when
+    SQLAlchemy or the URL's database driver is not installed."""
     require_extra("sqlalchemy", "sql", what)
     parsed = _parse_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
     try:
         dialect = parsed.get_dialect()
     except Exception:  # an unknown dialect; never quote the URL
@@ -128,9 +132,10 @@ def require_url_driver(url: str, what: str) -> None:
         dialect.import_dbapi()
     except ImportError:
         raise CliError(
-            f"{what} needs the database driver for {parsed.get_backend_name()}: "
-            "pip install 'gdprkit[sql]'"
+            f"{what} needs the {parsed.get_backend_name()} driver "
+            f"{parsed.get_driver_name()!r}: pip install 'gdprkit[sql]'"
         ) from None
+    return parsed
 
 
 def sqlite_database(url: str) -> Path | None:

@@ -288,6 +288,7 @@ def _sweep(args: argparse.Namespace) -> int:
     require_extra("sqlalchemy", "sql", "sweep")
     from gdprkit.integrations.sqlalchemy import sweep_table  # noqa: PLC0415 - optional extra
 
+    database = require_url_driver(args.url, "sweep")
     reads = [
         *_database_files(args.url, "database"),
         *_database_files(args.ledger, "ledger"),
@@ -311,7 +312,7 @@ def _sweep(args: argparse.Namespace) -> int:
             stack.callback(ledger.close)
         with progress.ticking():
             report = sweep_table(
-                args.url,
+                database,
                 args.table,
                 policy,
                 at=at,

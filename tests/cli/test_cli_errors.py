@@ -15,7 +15,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import AT, CUSTOMERS, POLICY, customers, one_line, run_gdprkit, write_csv
+from cli_helpers import (
+    AT,
+    CUSTOMERS,
+    POLICY,
+    customers,
+    empty_ledger,
+    one_line,
+    run_gdprkit,
+    write_csv,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -312,3 +321,25 @@ def test_no_message_of_enforce_quotes_a_record_value(
 
 def test_clean_escapes_controls_and_keeps_text() -> None:
     assert clean("a\x1b[31mb\u202ec\nd\te é") == "a\\x1b[31mb\\u202ec\nd\te é"
+
+
+def test_sweep_reads_a_plain_postgresql_url_with_the_driver_the_extra_installs(
+    tmp_path: Path,
+) -> None:
+    """``postgresql://`` means psycopg 3 (the ``sql`` extra), as for the consent ledger, whatever
+    SQLAlchemy's default driver; here no server listens: one line, no traceback."""
+    pytest.importorskip("psycopg")
+    ledger = empty_ledger(tmp_path / "ledger.db")
+    url = "postgresql://nobody@127.0.0.1:9/nothing?connect_timeout=2"
+    done = run_gdprkit("sweep", POLICY, url, "customers", "--ledger", ledger, "--dry-run")
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert "psycopg2" not in line
+    assert "nobody" not in line  # the URL is never quoted
+
+
+def test_sweep_without_the_database_driver_names_the_extra(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/nothing"
+    done = _without("psycopg", "sweep", str(POLICY), url, "customers")
+    assert done.returncode == 2
+    assert "pip install 'gdprkit[sql]'" in one_line(done.stderr)
