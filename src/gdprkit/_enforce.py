@@ -249,7 +249,13 @@ def _chunks(
 def _state_of(
     states: Mapping[str, ConsentState], default: ConsentState, subject: str
 ) -> ConsentState:
-    return states.get(subject, default)
+    found = states.get(subject)
+    if found is None:
+        # the engine may ask with another spelling than the canonical key the states are
+        # stored under: never let a spelling hide an erasure request
+        key = subject_key(subject)
+        found = states.get(key) if key is not None and key != subject else None
+    return default if found is None else found
 
 
 def _as_callback(

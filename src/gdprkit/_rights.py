@@ -448,10 +448,17 @@ def _bulk_lookup(
     default: ConsentState,
     adjust: Callable[[ConsentState], ConsentState] | None,
 ) -> Lookup:
-    get = states.get
+    def get(subject: str) -> ConsentState:
+        found = states.get(subject)
+        if found is None:
+            # asked with another spelling than the canonical key the states are stored under
+            key = subject_key(subject)
+            found = states.get(key) if key is not None and key != subject else None
+        return default if found is None else found
+
     if adjust is None:
-        return lambda subject: get(subject, default)
-    return lambda subject: adjust(get(subject, default))
+        return get
+    return lambda subject: adjust(get(subject))
 
 
 def _single_lookup(

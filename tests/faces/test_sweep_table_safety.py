@@ -59,7 +59,7 @@ def ids(path: Path) -> list[Any]:
 # -- canonical subject ids -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("spelling", [1001, 1001.0, " 1001", "1001\n", "1001 "], ids=repr)
+@pytest.mark.parametrize("spelling", [1001, 1001.0, "1001.0", " 1001", "1001\n", "1001 "], ids=repr)
 def test_an_erased_subject_is_found_whatever_the_row_spells(tmp_path: Path, spelling: Any) -> None:
     ledger = ConsentLedger()
     ledger.request_erasure("1001", at=AT - timedelta(days=1))
