@@ -58,7 +58,7 @@ def build(path: Path, n: int) -> float:
 
 def child(n: int, batch_size: int) -> dict[str, Any]:
     """Build a table of ``n`` rows and sweep it, in this process; the figures."""
-    from gdprkit import load_policy
+    from gdprkit import ConsentLedger, load_policy
     from gdprkit.integrations.sqlalchemy import sweep_table
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,6 +73,7 @@ def child(n: int, batch_size: int) -> dict[str, Any]:
             "customers",
             policy,
             at=at,
+            consents=ConsentLedger(),  # ledger-consent purposes need a source (none recorded)
             batch_size=batch_size,
             anonymous_table="customers_anonymous",
         )

@@ -86,6 +86,7 @@ RIGHTS_ARTICLES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "erasure.exception": "Art. 17(3)(b)",
         "record.no_personal_data": "Art. 5(1)(e)",
+        _LEGAL_HOLD: _HOLD_ARTICLE,
     }
 )
 

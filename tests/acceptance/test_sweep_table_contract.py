@@ -10,6 +10,7 @@ import pytest
 from .conftest import AT
 
 pytest.importorskip("sqlalchemy")
+from gdprkit import ConsentLedger
 from gdprkit.integrations.sqlalchemy import sweep_table
 
 COLUMNS = (
@@ -72,12 +73,22 @@ def test_sweep_table_counts_dry_run_and_idempotence(tmp_path, policy):
     url = f"sqlite:///{path}"
     before = rows(path)
 
-    dry = sweep_table(url, "customers", policy, at=AT, dry_run=True, anonymous_table="anon")
+    dry = sweep_table(
+        url,
+        "customers",
+        policy,
+        consents=ConsentLedger(),
+        at=AT,
+        dry_run=True,
+        anonymous_table="anon",
+    )
     assert (dry.deleted, dry.erased, dry.kept) == (1, 1, 1)
     assert dry.deleted + dry.erased + dry.kept == len(ROWS)
     assert rows(path) == before
 
-    rep = sweep_table(url, "customers", policy, at=AT, anonymous_table="anon")
+    rep = sweep_table(
+        url, "customers", policy, consents=ConsentLedger(), at=AT, anonymous_table="anon"
+    )
     assert (rep.deleted, rep.erased, rep.kept, rep.anonymised) == (1, 1, 1, 1)
     assert dry.anonymised == rep.anonymised
     after = rows(path)
@@ -95,7 +106,9 @@ def test_sweep_table_counts_dry_run_and_idempotence(tmp_path, policy):
         assert forbidden not in names or all(r[names.index(forbidden)] is None for r in anon)
     assert "purchases_total" in names
 
-    again = sweep_table(url, "customers", policy, at=AT, anonymous_table="anon")
+    again = sweep_table(
+        url, "customers", policy, consents=ConsentLedger(), at=AT, anonymous_table="anon"
+    )
     assert (again.deleted, again.erased, again.kept, again.anonymised) == (0, 0, 2, 0)
     assert rows(path) == after
 
@@ -103,7 +116,9 @@ def test_sweep_table_counts_dry_run_and_idempotence(tmp_path, policy):
 def test_sweep_table_without_anonymous_table(tmp_path, policy):
     path = tmp_path / "crm.db"
     make_db(path)
-    rep = sweep_table(f"sqlite:///{path}", "customers", policy, at=AT, batch_size=1)
+    rep = sweep_table(
+        f"sqlite:///{path}", "customers", policy, consents=ConsentLedger(), at=AT, batch_size=1
+    )
     assert (rep.deleted, rep.erased, rep.kept) == (1, 1, 1)
     con = sqlite3.connect(path)
     tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
@@ -117,7 +132,7 @@ def test_sweep_table_engine_and_no_primary_key(tmp_path, policy):
     make_db(path, primary_key=False)
     engine = sqlalchemy.create_engine(f"sqlite:///{path}")
     try:
-        rep = sweep_table(engine, "customers", policy, at=AT)
+        rep = sweep_table(engine, "customers", policy, consents=ConsentLedger(), at=AT)
     finally:
         engine.dispose()
     assert (rep.deleted, rep.erased, rep.kept) == (1, 1, 1)
@@ -144,7 +159,7 @@ def test_sweep_table_reads_text_as_typed_values(tmp_path, policy):
     )
     con.commit()
     con.close()
-    rep = sweep_table(f"sqlite:///{path}", "customers", policy, at=AT)
+    rep = sweep_table(f"sqlite:///{path}", "customers", policy, consents=ConsentLedger(), at=AT)
     # P: direct marketing by consent keeps name and e-mail (customer_id is the key column)
     assert rep.deleted == 1
     assert set(rows(path)) == {"P"}

@@ -398,6 +398,7 @@ def test_new_reason_codes_have_articles() -> None:
     assert RIGHTS_ARTICLES == {
         "erasure.exception": "Art. 17(3)(b)",
         "record.no_personal_data": "Art. 5(1)(e)",
+        "retention.legal_hold": "Art. 17(3)(e)",
     }
 
 
