@@ -392,6 +392,44 @@ def test_tokens_byte_for_byte(spark: Any, tokens: str) -> None:
             assert row["email"] == expected
 
 
+#: (domain, category, value, token): the vector published in docs/explanation/engines.md.
+VECTOR = [
+    ("default", "contact.email", "mario.rossi@example.it", "k1:ff0ade8415ce18c9a8bc9de715a05f09"),
+    ("default", "contact.email", " Mario.Rossi@Example.IT ", "k1:ff0ade8415ce18c9a8bc9de715a05f09"),
+    ("crm", "contact.email", "mario.rossi@example.it", "k1:158fdd0965cfe280a674129fbf47a0a2"),
+    ("default", "identity.customer_id", "C-1", "k1:36d680c30e7fb0a750c69623198959bc"),
+    ("crm", "identity.customer_id", "C-1", "k1:23401cc303bcb72613948bb95ff5acac"),
+    ("analytics", "contact.phone", "+39 333 123 4567", "k1:6c414d0d1786d2ab569f6c4c78e6af0a"),
+    ("analytics", "contact.phone", "0039 333 1234567", "k1:6c414d0d1786d2ab569f6c4c78e6af0a"),
+]
+VECTOR_POLICY = gdprkit.load_policy(
+    {
+        "version": 1,
+        "controller": {"name": "Test S.r.l.", "country": "IT", "contact": "privacy@example.it"},
+        "subject": {"id": "id"},
+        "fields": {"id": "meta", **{f"v{i}": c for i, (_, c, _, _) in enumerate(VECTOR)}},
+        "purposes": {
+            "vector": {
+                "basis": "legitimate_interests",
+                "categories": ["meta", "identity", "contact"],
+                "transform": {
+                    f"v{i}": {"method": "token", "domain": d}
+                    for i, (d, _, _, _) in enumerate(VECTOR)
+                },
+            }
+        },
+    }
+)
+
+
+@pytest.mark.parametrize("tokens", PATHS)
+def test_published_token_vector(spark: Any, tokens: str) -> None:
+    df = frame(spark, [{"id": "x", **{f"v{i}": v for i, (_, _, v, _) in enumerate(VECTOR)}}])
+    result = gspark.enforce(VECTOR_POLICY, df, "vector", at=AT, keys=KEYS, tokens=tokens)
+    (row,) = result.allowed.collect()
+    assert [row[f"v{i}"] for i in range(len(VECTOR))] == [t for _, _, _, t in VECTOR]
+
+
 def test_builtin_and_arrow_tokens_join(spark: Any) -> None:
     """A table tokenised by either path joins with the other on the tokens."""
     df = frame(spark, TOKEN_VALUES)
