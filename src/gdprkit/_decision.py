@@ -93,8 +93,15 @@ class Reason:
         return cls(code, ARTICLES[code], field, message)
 
     def __str__(self) -> str:
-        where = f" [{self.field}]" if self.field is not None else ""
+        where = f" [{printable_name(self.field)}]" if self.field is not None else ""
         return f"{self.code} ({self.article}){where}: {self.message}"
+
+
+def printable_name(name: str) -> str:
+    """A field name as a message shows it bare: itself when printable, else its ``repr`` (no raw
+    control character reaches a terminal or a log)."""
+    text = str.__str__(name) if isinstance(name, str) else repr(name)
+    return text if text.isprintable() else str.__repr__(text)
 
 
 class ConsentLookup(Protocol):
