@@ -6,14 +6,32 @@ valid, malformed or hostile; ledgers from random event histories; moments from a
 
 from __future__ import annotations
 
+import datetime as dt
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import dateutil.parser._parser as dateutil_internals
+import numpy as np
+import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdprkit import ARTICLES, ConsentLedger, Evidence, KeyRing, decide, enforce, load_policy
+import gdprkit._time as gdprkit_time
+from gdprkit import (
+    ARTICLES,
+    ConsentLedger,
+    Decision,
+    Evidence,
+    KeyRing,
+    decide,
+    enforce,
+    load_policy,
+)
 
 POLICY = load_policy(Path(__file__).parent / "data" / "rules_policy.yaml")
 PURPOSES = sorted(POLICY.purposes)
@@ -253,3 +271,243 @@ def test_decisions_are_deterministic_and_pure(
     second = decide(POLICY, record, purpose, at=at)
     assert first == second
     assert record == snapshot
+
+
+# --------------------------------------------------------------------------------------------
+# Wall-clock independence (design.md §6 "Reading values"): nothing is completed from the clock,
+# so a decision with an explicit `at` depends only on its arguments.
+
+CLOCKS = (datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC), datetime(2087, 11, 29, 23, 59, 58, tzinfo=UTC))
+# Text that lacks a year, a month or a day, or a date altogether: what a reader completing
+# from the clock would read differently under the two clocks.
+PARTIAL_DATES = st.sampled_from(
+    [
+        "1 Mar",
+        "15/01",
+        "00:00",
+        "23:59:59",
+        "T10:00",
+        "Mar 2025",
+        "March 1",
+        "1 marzo",
+        "marzo 2025",
+        "2025-03",
+        "2025",
+        "15",
+        "1/7/45",
+        "01/02/25",
+        "today",
+        "10:00 1 Mar",
+    ]
+)
+DATE_FIELDS = ("birth_date", "last_purchase_at", "invoice_date", "consent_marketing_at")
+
+
+@contextmanager
+def frozen_clock(moment: datetime) -> Iterator[None]:
+    """The wall clock as gdprkit and dateutil see it, frozen at ``moment``.
+
+    ``gdprkit._time.utc_now`` (the faces' one reading of the clock) and dateutil's own
+    ``datetime.datetime.now`` (which completes a date that lacks parts when no default is given).
+    """
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Frozen:  # type: ignore[override]
+            value = cls(*moment.timetuple()[:6], tzinfo=UTC)
+            return value.replace(tzinfo=None) if tz is None else value.astimezone(tz)
+
+        @classmethod
+        def today(cls) -> Frozen:
+            return cls.now()
+
+        @classmethod
+        def utcnow(cls) -> Frozen:  # type: ignore[override]
+            return cls.now()
+
+    fake: Any = types.SimpleNamespace(**{**vars(dt), "datetime": Frozen})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gdprkit_time, "utc_now", lambda: moment)
+        patch.setattr(dateutil_internals, "datetime", fake)
+        yield
+
+
+def test_the_frozen_clocks_reach_gdprkit_and_dateutil() -> None:
+    """The harness works: under each clock, `at=None` is that clock's moment and dateutil,
+    asked without a default, completes from it."""
+    record = {"customer_id": "C-1", "relationship": "customer", "last_purchase_at": "2000-01-01"}
+    for moment in CLOCKS:
+        with frozen_clock(moment):
+            assert decide(POLICY, record, "contract").at == moment
+            assert dateutil_internals.parse("1 Mar").year == moment.year
+
+
+def _snapshot(decision: Decision) -> tuple[object, ...]:
+    return (
+        decision.allowed,
+        decision.reasons,
+        decision.fields,
+        dict(decision.dropped),
+        decision.valid_until,
+    )
+
+
+@st.composite
+def clockless_records(draw: st.DrawFn) -> dict[str, Any]:
+    """Records whose date fields often hold text that lacks part of a date."""
+    record = draw(records(hostile_values=False))
+    for name in DATE_FIELDS:
+        if draw(st.booleans()):
+            record[name] = draw(PARTIAL_DATES)
+    return record
+
+
+@PROPERTY
+@given(
+    record=clockless_records(),
+    purpose=st.sampled_from(PURPOSES),
+    at=moments,
+    history=st.lists(
+        st.tuples(st.sampled_from(["give", "withdraw", "object"]), moments), max_size=4
+    ),
+)
+def test_the_answer_does_not_depend_on_the_wall_clock(
+    record: dict[str, Any], purpose: str, at: datetime, history: list[tuple[str, datetime]]
+) -> None:
+    """decide's answer with an explicit `at` is the same under two frozen clocks 86 years
+    apart, whatever the record's dates say (partial dates included)."""
+    answers = []
+    for moment in CLOCKS:
+        with frozen_clock(moment):
+            ledger = ConsentLedger()
+            subject = record.get("customer_id", "C-1")
+            for kind, when in history:
+                if kind == "give":
+                    ledger.give(subject, purpose, at=when, evidence=Evidence("web_form", "v1"))
+                elif kind == "withdraw":
+                    ledger.withdraw(subject, purpose, at=when)
+                else:
+                    ledger.object(subject, at=when, purpose=purpose)
+            answers.append(_snapshot(decide(POLICY, record, purpose, at=at, consents=ledger)))
+            answers.append(_snapshot(decide(POLICY, record, purpose, at=at)))
+    assert answers[0] == answers[2]
+    assert answers[1] == answers[3]
+
+
+@pytest.mark.parametrize("text", ["1 Mar", "15/01", "00:00", "1 marzo", "2025-03"])
+def test_partial_dates_are_unreadable_under_every_clock(text: str) -> None:
+    """Concrete cases: a consent time is no proof, a retention anchor is missing, a birth date
+    present but unreadable is a child's — whatever the clock says."""
+    base = {
+        "customer_id": "C-1",
+        "email": "giulia.b@example.it",
+        "source": "web_form",
+        "relationship": "customer",
+        "country": "IT",
+        "birth_date": "12/05/1990",
+        "last_purchase_at": "2025-03-10",
+        "consent_marketing": True,
+        "consent_marketing_at": "2025-01-15",
+    }
+    at = datetime(2025, 6, 1, 12, tzinfo=UTC)
+    for moment in CLOCKS:
+        with frozen_clock(moment):
+            codes = {
+                "consent_marketing_at": decide(
+                    POLICY, {**base, "consent_marketing_at": text}, "newsletter", at=at
+                )
+                .reasons[0]
+                .code,
+                "last_purchase_at": decide(
+                    POLICY, {**base, "last_purchase_at": text}, "contract", at=at
+                )
+                .reasons[0]
+                .code,
+                "birth_date": decide(POLICY, {**base, "birth_date": text}, "newsletter", at=at)
+                .reasons[0]
+                .code,
+            }
+            assert codes == {
+                "consent_marketing_at": "consent.unproven",
+                "last_purchase_at": "retention.anchor_missing",
+                "birth_date": "consent.child",
+            }
+
+
+# --------------------------------------------------------------------------------------------
+# Missing means missing, and the consent source has the last word (design.md §6).
+
+MISSING_SPELLINGS = st.sampled_from(
+    [None, "", "   ", float("nan"), pd.NaT, pd.NA, np.float64("nan"), np.datetime64("NaT")]
+)
+
+
+@PROPERTY
+@given(
+    record=records(),
+    purpose=st.sampled_from(PURPOSES),
+    at=moments,
+    data=st.data(),
+)
+def test_every_spelling_of_missing_gives_the_answer_of_none(
+    record: dict[str, Any], purpose: str, at: datetime, data: st.DataObject
+) -> None:
+    """Whatever spells a missing value (None, NaN, NaT, NA, blank text), decide answers as for
+    None."""
+    names = data.draw(st.sets(st.sampled_from(sorted(record)), min_size=1))
+    as_none = {k: (None if k in names else v) for k, v in record.items()}
+    spelt = {k: (data.draw(MISSING_SPELLINGS) if k in names else v) for k, v in record.items()}
+    assert _snapshot(decide(POLICY, spelt, purpose, at=at)) == _snapshot(
+        decide(POLICY, as_none, purpose, at=at)
+    )
+
+
+COLUMN_PURPOSES = sorted(
+    name for name, p in POLICY.purposes.items() if p.consent is not None and p.consent.field
+)
+
+
+@PROPERTY
+@given(
+    record=records(hostile_values=False),
+    purpose=st.sampled_from(COLUMN_PURPOSES),
+    at=moments,
+    data=st.data(),
+)
+def test_a_withdrawal_in_the_source_after_the_columns_consent_always_denies(
+    record: dict[str, Any], purpose: str, at: datetime, data: st.DataObject
+) -> None:
+    """Consent read from columns: a withdrawal the source records at or after the column's
+    `at` (and by `at`), or an objection naming the purpose, never lets the record through."""
+    consent = POLICY.purposes[purpose].consent
+    assert consent is not None
+    record = {**record, "customer_id": "C-1"}
+    given_at = gdprkit_time.parse_instant(
+        record.get(consent.at or ""), gdprkit_time.zone("Europe/Rome"), True
+    )
+    start = given_at if given_at is not None else START
+    if start > at:
+        return
+    ledger = ConsentLedger()
+    if data.draw(st.booleans()):
+        span = (at - start).total_seconds()
+        when = start + timedelta(seconds=data.draw(st.floats(0, span)) if span > 0 else 0)
+        ledger.withdraw("C-1", purpose, at=min(max(when, start), at))
+    else:
+        ledger.object("C-1", at=data.draw(moments.filter(lambda m: m <= at)), purpose=purpose)
+    assert not decide(POLICY, record, purpose, at=at, consents=ledger).allowed
+
+
+@PROPERTY
+@given(record=records(hostile_values=False), purpose=st.sampled_from(PURPOSES), at=moments)
+def test_numpy_flags_read_as_python_flags(
+    record: dict[str, Any], purpose: str, at: datetime
+) -> None:
+    """numpy booleans and integers read as the Python values they hold."""
+    numpyfied = {
+        k: (np.bool_(v) if isinstance(v, bool) else np.int64(v) if type(v) is int else v)
+        for k, v in record.items()
+    }
+    assert _snapshot(decide(POLICY, numpyfied, purpose, at=at)) == _snapshot(
+        decide(POLICY, record, purpose, at=at)
+    )
