@@ -128,6 +128,18 @@ CASES = [
         ledger=lambda lg: lg.object("C-1001", at=AT - timedelta(days=1)),
         kept=("email",),
     ),
+    Case(
+        "4 objection to direct marketing stops profiling (Art. 21(2))",
+        "profiling",
+        ledger=then(given("profiling"), lambda lg: lg.object("C-1001", at=AT - timedelta(days=1))),
+        denied="objection.direct_marketing",
+    ),
+    Case(
+        "4 objection to direct marketing stops profiling on legitimate interests",
+        "capped_without_rule",
+        ledger=lambda lg: lg.object("C-1001", at=AT - timedelta(days=1)),
+        denied="objection.direct_marketing",
+    ),
     # 5. Art. 21(1): objection naming a purpose resting on (e) or (f).
     Case(
         "5 objection to legitimate interests",
@@ -146,6 +158,14 @@ CASES = [
         "analytics",
         ledger=lambda lg: lg.object("C-1001", at=AT - timedelta(days=1), purpose="public_service"),
         kept=("customer_id",),
+    ),
+    Case(
+        "5 objection naming a consent purpose is a withdrawal (check 9)",
+        "yearly_newsletter",
+        ledger=lambda lg: lg.object(
+            "C-1001", at=AT - timedelta(days=1), purpose="yearly_newsletter"
+        ),
+        denied="consent.withdrawn",
     ),
     # 6. Art. 5(1)(a), Art. 14: sources.
     Case(
@@ -228,6 +248,27 @@ CASES = [
             lambda lg: lg.withdraw("C-1001", "profiling", at=AT + timedelta(seconds=1)),
         ),
         kept=("customer_id",),
+    ),
+    Case(
+        "9 the consent source has the last word over consent columns",
+        "newsletter",
+        ledger=lambda lg: lg.withdraw("C-1001", "newsletter", at=AT - timedelta(days=1)),
+        denied="consent.withdrawn",
+    ),
+    Case(
+        "9 a column consent newer than the source's withdrawal",
+        "newsletter",
+        ledger=lambda lg: lg.withdraw("C-1001", "newsletter", at=datetime(2024, 12, 1, tzinfo=UTC)),
+        kept=("email",),
+    ),
+    Case(
+        "9 consent given again in the source after its withdrawal",
+        "newsletter",
+        ledger=then(
+            lambda lg: lg.withdraw("C-1001", "newsletter", at=AT - timedelta(days=10)),
+            given("newsletter", at=AT - timedelta(days=5)),
+        ),
+        kept=("email",),
     ),
     # 10. Art. 7(1): consent older than its validity.
     Case(
@@ -315,6 +356,18 @@ CASES = [
         "newsletter",
         change={"birth_date": "2010-01-01", "country": ""},
         kept=("email",),
+    ),
+    Case(
+        "12 birth date present but unreadable (30 February)",
+        "newsletter",
+        change={"birth_date": "30/02/2015"},
+        denied="consent.child",
+    ),
+    Case(
+        "12 birth date in the future",
+        "newsletter",
+        change={"birth_date": "01/01/2030"},
+        denied="consent.child",
     ),
     Case(
         "12 birth date unknown",
@@ -471,6 +524,12 @@ CASES = [
         "newsletter",
         remove=("email",),
         denied="purpose.required_field_missing",
+    ),
+    Case(
+        "21 required e-mail of a child's record is not reached (check 12 first)",
+        "newsletter",
+        change={"email": "", "birth_date": "31/04/2012"},
+        denied="consent.child",
     ),
     Case(
         "21 required e-mail empty",
