@@ -182,6 +182,12 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--ledger", help="consent ledger URL")
     sweep.add_argument("--anonymous-table", help="table receiving the anonymous copies")
     sweep.add_argument("--batch-size", type=int, default=1000)
+    sweep.add_argument(
+        "--undeclared",
+        choices=["error", "erase", "keep"],
+        default="error",
+        help="columns the policy does not declare: refuse the table (default), erase or keep them",
+    )
     sweep.add_argument("--quiet", action="store_true", help="no progress on stderr")
     sweep.add_argument("--audit", type=Path, help="audit trail (JSON Lines) recording the run")
     sweep.set_defaults(run=_sweep)
@@ -320,6 +326,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 batch_size=args.batch_size,
                 anonymous_table=args.anonymous_table,
+                undeclared=args.undeclared,
                 progress=progress.update if progress.enabled else None,
             )
     progress.finish(report.rows)

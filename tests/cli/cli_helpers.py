@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "examples" / "crm" / "policy.yaml"
 CUSTOMERS = ROOT / "examples" / "crm" / "customers.csv"
@@ -69,3 +71,26 @@ def empty_ledger(path: Path) -> str:
     url = f"sqlite:///{path}"
     ConsentLedger(url).close()
     return url
+
+
+def customers_db(path: Path, limit: int) -> str:
+    """A SQLite table ``customers`` (text columns) of the first ``limit`` sample customers."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    with CUSTOMERS.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:limit]
+    columns = list(rows[0])
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE customers (" + ", ".join(f'"{c}" TEXT' for c in columns) + ")"
+        )
+        conn.execute(
+            sqlalchemy.text(
+                "INSERT INTO customers VALUES ("  # noqa: S608 - our own column names
+                + ", ".join(f":{c}" for c in columns)
+                + ")"
+            ),
+            [{c: (r[c] or None) for c in columns} for r in rows],
+        )
+    engine.dispose()
+    return f"sqlite:///{path}"

@@ -7,7 +7,6 @@ else; a run where every record was denied for the same reason says so; a reader 
 
 from __future__ import annotations
 
-import csv
 import os
 import pty
 import subprocess
@@ -19,6 +18,7 @@ from cli_helpers import (
     CUSTOMERS,
     POLICY,
     customers,
+    customers_db,
     empty_ledger,
     executable,
     run_gdprkit,
@@ -81,30 +81,8 @@ def test_enforce_shows_no_progress_off_a_terminal_or_when_quiet(
     assert "rows/s" not in shown
 
 
-def _customers_db(path: Path, limit: int) -> str:
-    sqlalchemy = pytest.importorskip("sqlalchemy")
-    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
-    with CUSTOMERS.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))[:limit]
-    columns = list(rows[0])
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TABLE customers (" + ", ".join(f'"{c}" TEXT' for c in columns) + ")"
-        )
-        conn.execute(
-            sqlalchemy.text(
-                "INSERT INTO customers VALUES ("  # noqa: S608 - our own column names
-                + ", ".join(f":{c}" for c in columns)
-                + ")"
-            ),
-            [{c: (r[c] or None) for c in columns} for r in rows],
-        )
-    engine.dispose()
-    return f"sqlite:///{path}"
-
-
 def test_sweep_shows_rows_rate_and_elapsed_on_a_terminal(tmp_path: Path) -> None:
-    url = _customers_db(tmp_path / "crm.db", 200)
+    url = customers_db(tmp_path / "crm.db", 200)
     args = ["sweep", POLICY, url, "customers", "--dry-run", "--at", "2028-06-01T00:00:00+00:00"]
     args += ["--ledger", empty_ledger(tmp_path / "ledger.db")]
     status, shown = _on_a_terminal(*args)
