@@ -277,31 +277,40 @@ class _BatchStates:
         return self.states([subject], purpose, at=at)[subject]
 
 
-def _normalised_text(fn: Callable[[object], str | None]) -> Transform:
-    """The text a token transform HMACs, or ``None`` where the row path's token is ``None``."""
+#: Normaliser kinds Spark SQL reproduces exactly for ASCII text (see :func:`_sql_normalised`).
+_SQL_KINDS: Final = frozenset(
+    {"default", "email", "name", "phone", "codice_fiscale", "partita_iva"}
+)
+#: Tags of a built-in token column's cells: the token, made by the executor (a value Spark SQL
+#: does not normalise exactly: not ASCII text, or an IP address), or the ASCII text itself,
+#: for Spark to normalise and HMAC.
+_TAG_TOKEN: Final = "t"  # noqa: S105 - a tag, not a secret
+_TAG_TEXT: Final = "r"
 
-    def text(value: object) -> str | None:
+
+def _tagged(token: Transform, sql: bool) -> Transform:
+    """A built-in token column's transform: ASCII text tagged for Spark (``sql``), anything else
+    tokenised here by the row path's own transform, tagged as done."""
+
+    def tag(value: object) -> str | None:
         if value is None:
             return None
-        try:
-            found = fn(value)
-            if found is None:
-                return None
-            found.encode()  # lone surrogates: the row path gives no token
-            return found
-        except Exception:  # the token transform's own rule: an unreadable value is None
-            return None
+        if sql and type(value) is str and value.isascii():
+            return _TAG_TEXT + value
+        found = token(value)
+        return None if found is None else _TAG_TOKEN + str(found)
 
-    return text
+    return tag
 
 
 def _transforms(job: _Job, plan: _Plan) -> dict[str, Transform]:
-    from gdprkit._pseudonymise._normalise import normaliser_for  # noqa: PLC0415
+    from gdprkit._pseudonymise._normalise import normaliser_kind  # noqa: PLC0415
 
     ring = None if job.keys is None else job.keys.ring()
     transforms = dict(plan.bind(ring, job.at))
     for name in job.builtin:
-        transforms[name] = _normalised_text(normaliser_for(plan.fields[name].category))
+        kind = normaliser_kind(plan.fields[name].category)
+        transforms[name] = _tagged(transforms[name], kind in _SQL_KINDS)
     return transforms
 
 
@@ -492,12 +501,16 @@ def enforce(
 
     from pyspark.sql import functions as F  # noqa: N812, PLC0415
 
+    from gdprkit._pseudonymise._normalise import normaliser_kind  # noqa: PLC0415
+
     key_of = {domain: column for column, domain in key_columns}
     selected = []
     for name, _, _ in outputs:
         if name in builtin:
             domain = plan.fields[name].transform[1]  # type: ignore[index]
-            selected.append(_token_column(F, name, key_of[domain], job.keys).alias(name))
+            kind = normaliser_kind(plan.fields[name].category)
+            column = _token_column(F, name, key_of[domain], job.keys, kind)
+            selected.append(column.alias(name))
         else:
             selected.append(F.col(_quoted(name)))
     allowed = mapped.where(F.col(_CODE).isNull()).select(*selected)
@@ -588,15 +601,55 @@ def _spark_schema(job: _Job, outputs: Iterable[tuple[str, Any, Any]], subject_ty
     return StructType(fields)
 
 
-def _token_column(functions: Any, text: str, key: str, keys: DerivedKeys | None) -> Any:  # noqa: ANN401 - pyspark/pyarrow objects
-    """The token of column ``text`` (normalised text) with the derived key in column ``key``:
-    the key id, ``:``, the first 16 bytes of HMAC-SHA256 in lowercase hex."""
+# ASCII whitespace of :data:`gdprkit._pseudonymise.WHITESPACE` (the normalisers' whitespace),
+# as a Java regex class; only ASCII text reaches the SQL normalisers.
+_WS: Final = "[\\t\\n\\x0B\\f\\r ]"
+
+
+def _sql_normalised(f: Any, text: Any, kind: str) -> Any:  # noqa: ANN401 - pyspark columns
+    """Spark SQL for the normaliser of ``kind`` on ASCII text: byte for byte the Python one
+    (:mod:`gdprkit._pseudonymise._normalise`; NFC/NFKC leave ASCII unchanged, Java and Python
+    change ASCII case alike, ``\\z`` is the end of the text as ``fullmatch`` reads it)."""
+    stripped = f.regexp_replace(text, f"^{_WS}+|{_WS}+\\z", "")
+    if kind == "email":
+        out = f.lower(stripped)
+    elif kind == "name":
+        collapsed = f.regexp_replace(text, f"{_WS}+", " ")
+        out = f.lower(f.regexp_replace(collapsed, "^ +| +\\z", ""))
+    elif kind == "codice_fiscale":
+        out = f.upper(f.regexp_replace(text, f"{_WS}+", ""))
+    elif kind == "partita_iva":
+        out = f.regexp_replace(f.upper(f.regexp_replace(text, f"{_WS}+", "")), "^IT", "")
+    elif kind == "phone":
+        ws = _WS[1:-1]
+        shape = f"^[{ws}(\\[]*\\+?[0-9{ws}.\\-()\\[\\]]*\\z"
+        digits = f.regexp_replace(f.regexp_replace(text, "[^0-9]+", ""), "^00", "")
+        out = f.when(text.rlike(shape), digits).otherwise(stripped)
+    else:
+        out = stripped
+    return f.when(out == f.lit(""), f.lit(None)).otherwise(out)
+
+
+def _token_column(
+    functions: Any,  # noqa: ANN401 - pyspark/pyarrow objects
+    name: str,
+    key: str,
+    keys: DerivedKeys | None,
+    kind: str,
+) -> Any:  # noqa: ANN401 - a pyspark column
+    """The token of the built-in token column ``name`` with the derived key in column ``key``:
+    cells the executor tokenised, as they are; ASCII text normalised (:func:`_sql_normalised`),
+    then the key id, ``:``, the first 16 bytes of HMAC-SHA256 in lowercase hex."""
     assert keys is not None  # noqa: S101 - built-in token columns exist only with keys
     f = functions
-    mac = f.hmac(f.col(key), f.col(_quoted(text)).cast("binary"), f.lit("SHA-256"))
+    cell = f.col(_quoted(name))
+    body = cell.substr(f.lit(2), f.length(cell))
+    text = _sql_normalised(f, body, kind)
+    mac = f.hmac(f.col(key), text.cast("binary"), f.lit("SHA-256"))
     digest = f.lower(f.hex(f.substring(mac, 1, _TOKEN_BYTES)))
-    return f.when(f.col(_quoted(text)).isNull(), f.lit(None)).otherwise(
-        f.concat(f.lit(keys.key_id + ":"), digest)
+    made = f.when(text.isNull(), f.lit(None)).otherwise(f.concat(f.lit(keys.key_id + ":"), digest))
+    return (
+        f.when(cell.isNull(), f.lit(None)).when(cell.startswith(_TAG_TOKEN), body).otherwise(made)
     )
 
 
