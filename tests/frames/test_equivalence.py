@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from frame_data import ENGINES, assert_equivalent, build
+from frame_data import ENGINES, assert_equivalent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,11 +43,6 @@ def _ledger_based(policy: gdprkit.Policy, purpose: str) -> bool:
     return (p.basis.value == "consent" or p.special is not None) and (
         p.consent is None or p.consent.field is None
     )
-
-
-def _column_consent(policy: gdprkit.Policy, purpose: str) -> bool:
-    consent = policy.purpose(purpose).consent
-    return consent is not None and consent.field is not None
 
 
 @st.composite
@@ -117,9 +112,7 @@ def test_frame_equals_row_path(
     if records:
         records = records + data.draw(st.lists(st.sampled_from(records), max_size=4))
     consents = None
-    if _ledger_based(policy, purpose) or (
-        not _column_consent(policy, purpose) and data.draw(st.booleans())
-    ):
+    if _ledger_based(policy, purpose) or data.draw(st.booleans()):
         consents = ConsentLedger()
         subjects = [r.get(policy.subject.id) for r in records] if policy.subject.id else []
         _fill(consents, data.draw(ledger_events(subjects, purpose)), purpose)
@@ -127,11 +120,116 @@ def test_frame_equals_row_path(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_column_consent_with_a_consent_source_fails_closed(engine: str) -> None:
-    """Not vectorised yet (the source's withdrawals after the column's moment): an error before
-    any row, never an answer that could differ from the row path."""
-    record = {"customer_id": "C1", "email": "a@example.it", "consent_marketing": True}
-    with pytest.raises(NotImplementedError, match="consent source"):
-        frames.enforce(
-            CRM, build(engine, [record]), "newsletter", at=AT, keys=KEYS, consents=ConsentLedger()
-        )
+def test_the_consent_source_has_the_last_word_over_consent_columns(engine: str) -> None:
+    """Column consent at day -100; the source: a withdrawal after it, one before it, an
+    objection naming the purpose, a later consent, nothing."""
+    column_at = AT - timedelta(days=100)
+    ledger = ConsentLedger()
+    ledger.withdraw("C1", "newsletter", at=AT - timedelta(days=10))
+    ledger.withdraw("C2", "newsletter", at=AT - timedelta(days=200))
+    ledger.object("C3", at=AT - timedelta(days=5), purpose="newsletter")
+    ledger.withdraw("C4", "newsletter", at=AT - timedelta(days=50))
+    ledger.give("C4", "newsletter", at=AT - timedelta(days=20), evidence=Evidence("app"))
+    records = [
+        {
+            "customer_id": cid,
+            "email": f"{cid.lower()}@example.it",
+            "source": "web_form",
+            "consent_marketing": "sì",
+            "consent_marketing_at": column_at,
+            "last_purchase_at": AT - timedelta(days=30),
+        }
+        for cid in ("C1", "C2", "C3", "C4", "C5")
+    ]
+    result = assert_equivalent(
+        engine, CRM, records, "newsletter", at=AT, keys=KEYS, consents=ledger
+    )
+    # C1 withdrew after the column's moment; C3 objected (newsletter is direct marketing);
+    # C2 withdrew before it, C4 consented again in the source, C5: the columns stand.
+    assert result.counts == {
+        "consent.withdrawn": 1,
+        "objection.direct_marketing": 1,
+        "processed": 3,
+    }
+
+
+@pytest.mark.parametrize("engine", ["pandas", "arrow"])
+def test_bulk_consent_calls_in_chunks(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger is asked in bounded chunks; every subject still gets its own state."""
+    from gdprkit.frames import _plan
+
+    monkeypatch.setattr(_plan, "_BULK", 2)
+    ledger = ConsentLedger()
+    asked: list[int] = []
+    bulk = ledger.states
+
+    class Counting:
+        def state(self, subject: str, purpose: str, *, at: datetime) -> object:
+            return ledger.state(subject, purpose, at=at)
+
+        def states(self, subjects: list[str], purpose: str, *, at: datetime) -> object:
+            asked.append(len(subjects))
+            return bulk(subjects, purpose, at=at)
+
+    for i in range(5):
+        if i % 2 == 0:
+            ledger.give(
+                f"C{i}", "profiling", at=AT - timedelta(days=30), evidence=Evidence("web_form")
+            )
+    records = [
+        {"customer_id": f"C{i}", "last_purchase_at": AT - timedelta(days=3)} for i in range(5)
+    ]
+    result = assert_equivalent(
+        engine, CRM, records, "profiling", at=AT, keys=KEYS, consents=Counting()
+    )
+    assert asked[:3] == [2, 2, 1]  # the frame engine; then the row path asks for its own check
+    assert result.counts == {"processed": 3, "consent.missing": 2}
+
+
+def _typed_frames(records: list[dict[str, object]]) -> list[object]:
+    """The records as natively typed frames: datetime64 (naive and aware), polars Date and
+    Datetime, Arrow timestamps, categoricals, nullable integers."""
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+
+    df = pd.DataFrame(records)
+    df["last_purchase_at"] = pd.to_datetime(df["last_purchase_at"], utc=True)
+    df["consent_marketing_at"] = pd.to_datetime(df["consent_marketing_at"])  # naive: policy tz
+    df["source"] = df["source"].astype("category")
+    df["purchases_total"] = df["purchases_total"].astype("Int64")
+    return [df, pl.from_pandas(df), pa.Table.from_pandas(df, preserve_index=False)]
+
+
+def test_natively_typed_columns_read_as_the_row_path_reads_them() -> None:
+    from frame_data import assert_rows_equal, rows_of
+
+    base = AT.replace(tzinfo=None)
+    records = [
+        {
+            "customer_id": f"C{i}",
+            "email": f"c{i}@example.it",
+            "source": ["web_form", "social_network", "store"][i % 3],
+            "relationship": "customer",
+            "last_purchase_at": base - timedelta(days=200 * i, hours=i),
+            "purchases_total": None if i % 4 == 0 else 10 * i,
+            "consent_marketing": i % 5 != 0,
+            "consent_marketing_at": None if i % 7 == 0 else base - timedelta(days=90 * i),
+            "birth_date": None,
+        }
+        for i in range(12)
+    ]
+    for frame in _typed_frames(records):
+        for purpose in ("newsletter", "contract", "analytics", "accounting"):
+            result = frames.enforce(CRM, frame, purpose, at=AT, keys=KEYS)
+            rows = rows_of(frame)
+            want = []
+            codes = []
+            for i, row in enumerate(rows):
+                decision = gdprkit.decide(CRM, row, purpose, at=AT)
+                if decision.allowed:
+                    want.append(decision.apply(row, KEYS))
+                else:
+                    codes.append((i, decision.reasons[0].code))
+            assert_rows_equal(rows_of(result.allowed), want)
+            assert [(r["row"], r["code"]) for r in rows_of(result.rejected)] == codes, purpose

@@ -92,8 +92,8 @@ def enforce(
     the results are lazy again), or a pyarrow ``Table``. ``at`` is an aware datetime (``None``:
     now, UTC, read once). ``consents`` is a consent source, asked once for all subjects (its bulk
     ``states`` when it has one). Raises :class:`ConfigurationError` before reading any row when
-    a transform needs keys that were not given, and :class:`NotImplementedError` for a plan
-    feature this engine does not read yet (never a silent wrong answer).
+    a transform needs keys that were not given or a purpose takes consent from a consent source
+    and none was given (as :func:`gdprkit.enforce`).
     """
     from gdprkit._decision import compile_plan  # noqa: PLC0415 - keeps this import light
 
