@@ -1,15 +1,16 @@
 """Files for the ``gdprkit`` command (:mod:`gdprkit.cli`): reading records, writing outputs.
 
-Reading. CSV is read as spreadsheets export it: a UTF-8 byte-order mark is dropped, the
-delimiter is sniffed among ``,`` ``;`` tab ``|`` on the header and the first lines (``--delimiter``
-and ``--encoding`` override). JSON Lines and Parquet are read as they are. Every record comes
-out as a :class:`Row` that knows its place (``row``: 1 for the first record; ``line``: where it
-starts in a text file), so that a denied record is reported by its place. A record that cannot
-be read (a line that is not JSON, a CSV row with more or fewer cells than the header) goes on
-as an :class:`Unreadable`, which is not a mapping, so ``enforce`` denies it ``record.invalid``.
-A file that cannot be read as its format stops the run with a :class:`CliError` naming the file
-and the place, never a value: the messages of foreign readers (pyarrow quotes values) are never
-shown, only their class.
+Reading. CSV is read as spreadsheets export it: a UTF-8 byte-order mark is dropped (a UTF-16 or
+UTF-32 one is read as the encoding it declares), the delimiter is sniffed among ``,`` ``;`` tab
+``|`` on the header and the first lines (``--delimiter`` and ``--encoding`` override). A column
+without a name in the header holds nothing a policy can declare: it is left out. JSON Lines and
+Parquet are read as they are. Every record comes out as a :class:`Row` that knows its place
+(``row``: 1 for the first record; ``line``: where it starts in a text file), so that a denied
+record is reported by its place. A record that cannot be read (a line that is not JSON, a CSV
+row with more or fewer cells than the header) goes on as an :class:`Unreadable`, which is not a
+mapping, so ``enforce`` denies it ``record.invalid``. A file that cannot be read as its format
+stops the run with a :class:`CliError` naming the file and the place, never a value: the
+messages of foreign readers (pyarrow quotes values) are never shown, only their class.
 
 Writing. An output is written to a new file beside its target, created readable by its owner
 only (0600), and renamed into place when the run succeeds: a failed run leaves no partial output
@@ -288,6 +289,21 @@ def _jsonl_records(handle: IO[bytes]) -> Iterator[Any]:
 # CSV
 
 
+_DECLARED: Final = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _declared(path: Path) -> str | None:
+    """The encoding a UTF-16 or UTF-32 byte-order mark declares (Excel's "Unicode text")."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    return next((codec for bom, codec in _DECLARED if start.startswith(bom)), None)
+
+
 def _codec(encoding: str | None) -> str:
     name = encoding or "utf-8"
     try:
@@ -331,7 +347,7 @@ def _not_text(path: Path, codec: str, line: int, exc: UnicodeDecodeError) -> Cli
 
 
 def _open_csv(path: Path, stack: ExitStack, delimiter: str | None, encoding: str | None) -> Source:
-    codec = _codec(encoding)
+    codec = _codec(encoding if encoding is not None else _declared(path))
     chosen = _delimiter(delimiter) if delimiter is not None else None
     text = stack.enter_context(path.open(encoding=codec, errors="strict", newline=""))
     sample: list[str] = []

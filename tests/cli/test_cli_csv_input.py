@@ -190,3 +190,16 @@ def test_delimiter_and_encoding_are_for_csv_input_only(tmp_path: Path, keys: Key
     )
     assert done.returncode == 2
     assert "CSV" in one_line(done.stderr)
+
+
+def test_an_excel_unicode_text_export_is_read_by_its_byte_order_mark(
+    tmp_path: Path, keys: KeyRing
+) -> None:
+    """Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated."""
+    rows = _italian_rows(40)
+    source = write_csv(tmp_path / "in.csv", rows, delimiter="\t", encoding="utf-16", newline="\r\n")
+    assert source.read_bytes()[:2] == b"\xff\xfe"
+    out = tmp_path / "out.jsonl"
+    done = run_gdprkit("enforce", POLICY, "newsletter", source, out, "--at", AT)
+    assert done.returncode == 0, done.stderr
+    assert _jsonl(out) == _expected(rows, "newsletter", keys)
