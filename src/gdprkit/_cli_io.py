@@ -68,6 +68,9 @@ _SAMPLE_LINES: Final = 50
 _SAMPLE_CHARS: Final = 64 * 1024
 #: Rows buffered before a Parquet row group is written.
 _PARQUET_ROWS: Final = 65_536
+#: Flags of POSIX systems (0 where the OS has none).
+_O_CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
+_O_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 #: Seconds between two redraws of the progress line.
 _REDRAW: Final = 0.25
 #: Control characters, and the Unicode marks that reorder text on a terminal.
@@ -491,10 +494,10 @@ class Output:
             raise CliError(f"cannot write {_quote(path)}: it is a directory")
         try:
             if mode is not None and not stat.S_ISREG(mode):
-                fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+                fd = os.open(path, os.O_WRONLY | _O_CLOEXEC)
             else:
                 temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.gdprkit")
-                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW
                 fd = os.open(temporary, flags, 0o600)
                 self._temporary = temporary
         except OSError as exc:
