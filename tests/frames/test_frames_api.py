@@ -137,6 +137,8 @@ def test_errors_before_any_row() -> None:
         frames.enforce(CRM, [{"customer_id": "C1"}], "analytics", at=AT, keys=KEYS)
     with pytest.raises(ValueError, match="at"):
         frames.enforce(CRM, frame, "analytics", at=datetime(2026, 1, 1), keys=KEYS)
+    with pytest.raises(ConfigurationError, match="pass consents="):
+        frames.enforce(CRM, frame, "profiling", at=AT, keys=KEYS)  # consent from a ledger
     twice = pd.DataFrame([["C1", "C2"]], columns=["customer_id", "customer_id"])
     with pytest.raises(ConfigurationError, match="more than one column"):
         frames.enforce(CRM, twice, "analytics", at=AT, keys=KEYS)

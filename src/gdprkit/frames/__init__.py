@@ -96,6 +96,7 @@ def enforce(
     and none was given (as :func:`gdprkit.enforce`).
     """
     from gdprkit._decision import compile_plan  # noqa: PLC0415 - keeps this import light
+    from gdprkit._enforce import require_consent_source  # noqa: PLC0415
 
     library = _library(frame)
     if library is None:
@@ -106,11 +107,7 @@ def enforce(
     plan = compile_plan(policy, purpose)
     when = require_aware(at)
     transforms = plan.bind(keys, when)
-    from gdprkit import _enforce  # noqa: PLC0415
-
-    require = getattr(_enforce, "require_consent_source", None)
-    if require is not None:  # the row path's guard: the same configuration errors
-        require((plan,), consents, "frames.enforce")
+    require_consent_source((plan,), consents, "frames.enforce")  # as the row path's face
     if consents is not None and plan.subject_id is None:
         raise ConfigurationError(
             "a consent source was given but the policy names no subject.id field to ask it about"

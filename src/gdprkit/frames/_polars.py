@@ -29,6 +29,9 @@ class PolarsBackend:
         series = self.frame.get_column(name)
         if series.dtype == pl.Object:
             raise ConfigurationError(f"column {name!r} holds Python objects: give it a polars type")
+        fast = _by_arrow(series)
+        if fast is not None:
+            return fast
         uniques = series.unique(maintain_order=True)
         joined = series.to_frame(name).join(
             uniques.to_frame(name).with_row_index(_CODE),
@@ -74,3 +77,23 @@ class PolarsBackend:
             }
         )
         return out, rejected
+
+
+def _by_arrow(series: pl.Series) -> Factor | None:
+    """Text columns through Arrow's dictionary encoding (several times faster than a join),
+    when pyarrow is installed; ``None`` otherwise (the caller joins)."""
+    if series.dtype not in (pl.String, pl.Utf8):
+        return None
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - optional: only a faster path
+        import pyarrow.compute as pc  # noqa: PLC0415
+    except ImportError:
+        return None
+    array = series.to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array, null_encoding="mask")
+    values: list[object] = encoded.dictionary.to_pylist()
+    values.append(None)
+    indices = encoded.indices.fill_null(len(values) - 1)
+    return Factor(np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp), values)
