@@ -596,11 +596,8 @@ class _Plan:
         if self.subject_id is not None:
             # One canonical key (gdprkit._values): 1001, 1001.0 and " 1001" are one subject; a
             # bool, a non-integral number or a missing value is no id.
-            sid = get(self.subject_id)
-            # subject_key's own rule for plain ASCII text (trimmed; nothing to normalise), inline
-            # on the hot path; tests/engine hold the two equal for every text.
-            key = sid.strip() if sid.__class__ is str and sid.isascii() else subject_key(sid)
-            if not key:
+            key = subject_key(get(self.subject_id))
+            if key is None:
                 return self.r_no_subject, (), _EMPTY, _NO_DEADLINES
             # 2-5. What the subject asked for, from the consent source.
             if lookup is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from engine_data import AT, EVIDENCE, POLICY, customer
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gdprkit import ConsentLedger, decide, enforce
+from gdprkit import ConsentLedger, ConsentState, decide, enforce
+from gdprkit._consent import NO_CONSENT
 from gdprkit._values import subject_key
 
 BEFORE = AT - timedelta(days=1)
@@ -32,6 +33,7 @@ SPELLINGS = [
     pytest.param(" 1001", id="leading space"),
     pytest.param("1001\n", id="trailing newline"),
     pytest.param("\t1001 ", id="tab and space"),
+    pytest.param("1001.0", id="text 1001.0 (CSV of an integer column with a gap)"),
     pytest.param(np.int64(1001), id="numpy.int64"),
     pytest.param(np.float64(1001.0), id="numpy.float64"),
     pytest.param(Decimal("1001"), id="Decimal"),
@@ -184,9 +186,14 @@ def test_property_every_spelling_sees_the_same_state(
 
 
 @settings(max_examples=200, deadline=None)
+@example("1001.0")
+@example(" 1001.00 ")
+@example("1001.5")
+@example("1e3")
+@example("\u0661\u0660\u0660\u0661")  # Arabic-Indic digits: text, not a number
 @given(st.one_of(st.text(st.characters(max_codepoint=127), max_size=12), st.text(max_size=12)))
 def test_property_the_engine_reads_text_ids_as_subject_key_does(text: str) -> None:
-    """The engine's hot path for ASCII text and gdprkit._values.subject_key are one rule."""
+    """The engine reads a text id exactly as gdprkit._values.subject_key does."""
     key = subject_key(text)
     ledger = ConsentLedger()
     if key is not None:
@@ -194,3 +201,33 @@ def test_property_the_engine_reads_text_ids_as_subject_key_does(text: str) -> No
     decision = decide(POLICY, customer(customer_id=text), "contract", at=AT, consents=ledger)
     expected = "record.invalid" if key is None else "erasure.requested"
     assert [r.code for r in decision.reasons] == [expected]
+
+
+class AskedSource:
+    """A consent source of its own (the protocol of design.md §8) that records the subject ids
+    it is asked about, as they arrive: whatever canonicalising happens is decide's."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def state(self, subject: str, purpose: str, *, at: datetime) -> ConsentState:
+        self.asked.append(subject)
+        return NO_CONSENT
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_a_consent_source_is_asked_about_the_canonical_key(spelling: object) -> None:
+    source = AskedSource()
+    decide(POLICY, customer(customer_id=spelling), "contract", at=AT, consents=source)
+    assert source.asked == ["1001"]
+
+
+@settings(max_examples=200, deadline=None)
+@example("1001.0")
+@example(" 1001.00 ")
+@given(st.text(max_size=12))
+def test_property_a_consent_source_is_asked_about_subject_key(text: str) -> None:
+    source = AskedSource()
+    decide(POLICY, customer(customer_id=text), "contract", at=AT, consents=source)
+    key = subject_key(text)
+    assert source.asked == ([] if key is None else [key])
