@@ -116,3 +116,20 @@ def test_a_decision_applies_in_another_process() -> None:
     with ctx.Pool(1) as pool:
         out = pool.apply(_apply_in_worker, (pickle.dumps((decision, record)),))
     assert out == decision.apply(record)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_an_explicit_direct_marketing_false_survives_shipping(how: str) -> None:
+    """Check 4 tells ``direct_marketing: false`` from unset (``model_fields_set``): a shipped
+    policy must keep telling them apart."""
+    from datetime import timedelta
+
+    from gdprkit import ConsentLedger
+
+    shipped = trip(POLICY_X) if how == "pickle" else copy.deepcopy(POLICY_X)
+    ledger = ConsentLedger()
+    ledger.object("1001", at=AT - timedelta(days=1))
+    spared = decide(shipped, customer(), "fraud_scoring", at=AT, consents=ledger)
+    stopped = decide(shipped, customer(), "scoring", at=AT, consents=ledger)
+    assert spared.allowed
+    assert [r.code for r in stopped.reasons] == ["objection.direct_marketing"]
