@@ -146,11 +146,17 @@ def subject_key(value: object) -> str | None:
     """The canonical form of a subject id, as every ledger write and look-up uses it.
 
     Text: trimmed, Unicode NFC; digits with a zero fraction (``"1001.0"``) as the digits. An
-    integral number (``int``, an integral ``float`` or
-    ``Decimal``, numpy integers): its decimal digits. ``None`` (no id: the caller denies
-    ``record.invalid``) for a missing value, a bool, a non-integral number, text that is not
-    valid Unicode, and anything whose text cannot be read.
+    integral number (``int``, an integral ``float`` or ``Decimal``, numpy integers): its decimal
+    digits. ``None`` (no id: the caller denies ``record.invalid``) for a missing value, a bool,
+    a non-integral number, text that is not valid Unicode, and anything whose text cannot be
+    read.
     """
+    if value.__class__ is str and value.isascii():
+        # The common case, the same rule: plain ASCII text has nothing to normalise.
+        text = value.strip()
+        if "." in text and _ZERO_FRACTION.fullmatch(text):
+            return text[: text.index(".")]
+        return text or None
     value = plain(value)
     if value is None or isinstance(value, bool):
         return None
