@@ -129,7 +129,13 @@ def test_sweep_table_dry_run_creates_nothing(tmp_path, policy):
     path = tmp_path / "crm.db"
     _db(path)
     rep = sweep_table(
-        f"sqlite:///{path}", "customers", policy, at=AT, dry_run=True, anonymous_table="anon"
+        f"sqlite:///{path}",
+        "customers",
+        policy,
+        at=AT,
+        consents=gdprkit.ConsentLedger(),
+        dry_run=True,
+        anonymous_table="anon",
     )
     assert rep.deleted == 1
     con = sqlite3.connect(path)
@@ -145,7 +151,9 @@ def test_sweep_table_without_anonymous_table_counts_no_anonymised(tmp_path, poli
 
     path = tmp_path / "crm.db"
     _db(path)
-    rep = sweep_table(f"sqlite:///{path}", "customers", policy, at=AT)
+    rep = sweep_table(
+        f"sqlite:///{path}", "customers", policy, at=AT, consents=gdprkit.ConsentLedger()
+    )
     assert rep.deleted == 1
     assert rep.anonymised == 0  # "rows whose anonymous copy was written": none was
 
@@ -155,7 +163,14 @@ def test_sweep_table_anonymous_copy_values(tmp_path, policy):
 
     path = tmp_path / "crm.db"
     _db(path)
-    rep = sweep_table(f"sqlite:///{path}", "customers", policy, at=AT, anonymous_table="anon")
+    rep = sweep_table(
+        f"sqlite:///{path}",
+        "customers",
+        policy,
+        at=AT,
+        consents=gdprkit.ConsentLedger(),
+        anonymous_table="anon",
+    )
     assert rep.anonymised == 1
     con = sqlite3.connect(path)
     con.row_factory = sqlite3.Row

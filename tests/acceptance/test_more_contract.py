@@ -176,7 +176,9 @@ def test_sweep_table_with_surrogate_primary_key(tmp_path, policy):
     )
     con.commit()
     con.close()
-    rep = sweep_table(f"sqlite:///{path}", "customers", policy, at=AT)
+    rep = sweep_table(
+        f"sqlite:///{path}", "customers", policy, at=AT, consents=gdprkit.ConsentLedger()
+    )
     assert (rep.deleted, rep.erased, rep.kept) == (0, 1, 0)
     con = sqlite3.connect(path)
     assert con.execute("SELECT id, customer_id, notes FROM customers").fetchall() == [
