@@ -216,7 +216,14 @@ class Purpose(_Model):
     basis: LegalBasis
     special: SpecialCondition | None = None
     criminal: str | None = Field(default=None, description="legal authorisation for Art. 10 data")
-    direct_marketing: bool = False
+    direct_marketing: bool | None = Field(
+        default=None,
+        description=(
+            "Art. 21(3): any objection to direct marketing is absolute. Unset (null) on a "
+            "profiling purpose means profiling related to direct marketing (Art. 21(2)); say "
+            "false to declare that it is not"
+        ),
+    )
     profiling: bool = False
     when: dict[str, tuple[Scalar, ...]] | None = None
     consent: ConsentSetting | None = None
@@ -286,9 +293,10 @@ class Policy(_Model):
         try:
             return self.purposes[name]
         except (KeyError, TypeError):
-            known = ", ".join(sorted(self.purposes))
+            known = ", ".join(repr(p) for p in sorted(self.purposes))
+            asked = repr(name) if isinstance(name, str) else f"<{type(name).__name__}>"
             raise ConfigurationError(
-                f"unknown purpose {name!r}; the policy declares: {known}"
+                f"unknown purpose {asked}; the policy declares: {known}"
             ) from None
 
     def category_of(self, field: str) -> str | None:

@@ -148,7 +148,7 @@ def processing_register(policy: Policy) -> dict[str, Any]:
                     for rule in purpose.retention
                 ],
                 "pseudonymisation": {f: t.method for f, t in purpose.transform.items()},
-                "direct_marketing": purpose.direct_marketing,
+                "direct_marketing": purpose.direct_marketing is True,
                 "profiling": purpose.profiling,
                 "recipients": NOT_DECLARED,
                 "transfers": NOT_DECLARED,
