@@ -624,10 +624,10 @@ def _sql_normalised(f: Any, text: Any, kind: str) -> Any:  # noqa: ANN401 - pysp
         ws = _WS[1:-1]
         shape = f"^[{ws}(\\[]*\\+?[0-9{ws}.\\-()\\[\\]]*\\z"
         digits = f.regexp_replace(f.regexp_replace(text, "[^0-9]+", ""), "^00", "")
-        out = f.when(text.rlike(shape), digits).otherwise(stripped)
+        out = f.when(text.rlike(shape), digits).otherwise(stripped)  # one branch is evaluated
     else:
         out = stripped
-    return f.when(out == f.lit(""), f.lit(None)).otherwise(out)
+    return f.nullif(out, f.lit(""))  # one reference: Spark evaluates ``out`` once
 
 
 def _token_column(
@@ -647,7 +647,7 @@ def _token_column(
     text = _sql_normalised(f, body, kind)
     mac = f.hmac(f.col(key), text.cast("binary"), f.lit("SHA-256"))
     digest = f.lower(f.hex(f.substring(mac, 1, _TOKEN_BYTES)))
-    made = f.when(text.isNull(), f.lit(None)).otherwise(f.concat(f.lit(keys.key_id + ":"), digest))
+    made = f.concat(f.lit(keys.key_id + ":"), digest)  # null text: null hmac, null token
     return (
         f.when(cell.isNull(), f.lit(None)).when(cell.startswith(_TAG_TOKEN), body).otherwise(made)
     )

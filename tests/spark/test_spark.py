@@ -558,6 +558,21 @@ def test_fails_closed(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     assert gspark.enforce(CRM, df, "analytics", at=AT, keys=KEYS).tokens == "arrow"
 
 
+def test_how_to_spark_job_runs(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/how-to/spark-job.md: its blocks (fenced ```py, since the docs test has no Spark) run
+    in order, in one namespace, on this module's session, and their asserts hold."""
+    import re
+
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "docs" / "how-to" / "spark-job.md").read_text("utf-8")
+    blocks = re.findall(r"```py\n(.*?)```", text, re.S)
+    assert len(blocks) >= 4
+    namespace: dict[str, object] = {}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"spark-job.md block {i + 1}", "exec"), namespace)  # noqa: S102
+    assert namespace["spark"] is spark
+
+
 def test_import_gdprkit_does_not_import_pyspark() -> None:
     code = "import sys, gdprkit, gdprkit.spark; print('pyspark' in sys.modules)"
     out = subprocess.run(
