@@ -89,10 +89,13 @@ def _by_arrow(series: pl.Series) -> Factor | None:
         import pyarrow.compute as pc  # noqa: PLC0415
     except ImportError:
         return None
-    array = series.to_arrow()
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    encoded = pc.dictionary_encode(array, null_encoding="mask")
+    try:
+        array = series.to_arrow()
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        encoded = pc.dictionary_encode(array, null_encoding="mask")
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # a text layout Arrow cannot encode
+        return None
     values: list[object] = encoded.dictionary.to_pylist()
     values.append(None)
     indices = encoded.indices.fill_null(len(values) - 1)
