@@ -44,7 +44,9 @@ def _require_spark() -> None:
         return
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true but {', '.join(missing)} is missing: .ci/run installs them")
-    pytest.skip(f"no {', '.join(missing)}: pip install 'gdprkit[spark]' and a JDK")
+    pytest.skip(
+        f"no {', '.join(missing)}: pip install 'gdprkit[spark]' and a JDK", allow_module_level=True
+    )
 
 
 _require_spark()
@@ -277,6 +279,12 @@ def test_crm_purpose_equals_row_path(spark: Any, purpose: str, tokens: str) -> N
         consents = None
     result = assert_equivalent(spark, CRM, df, purpose, consents=consents, tokens=tokens)
     assert result.tokens == tokens
+
+
+def test_without_the_subject_id_column_every_row_is_invalid(spark: Any) -> None:
+    df = frame(spark, [{k: v for k, v in c.items() if k != "customer_id"} for c in CUSTOMERS])
+    result = assert_equivalent(spark, CRM, df, "contract")
+    assert result.counts() == {"record.invalid": len(CUSTOMERS)}
 
 
 def test_crm_rejected_codes(spark: Any) -> None:
