@@ -28,6 +28,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final
+from uuid import UUID
 
 __all__ = [
     "MISSING_TYPES",
@@ -164,15 +165,10 @@ def subject_key(value: object) -> str | None:
         text = str.__str__(value).strip()
     elif isinstance(value, int | float | Decimal):
         return _integral_digits(value)
-    elif isinstance(value, date | datetime | bytes | bytearray):
-        return None  # a date or raw bytes is not an id a person can be looked up by
-    else:
-        try:
-            text = str(value).strip()  # a UUID, say
-        except Exception:  # a hostile __str__: no id, fail closed
-            return None
-        if type(text) is not str:
-            return None
+    elif isinstance(value, UUID):
+        text = str(value)
+    else:  # a date, bytes, a complex number, a container: not an id a person is looked up by
+        return None
     if not text:
         return None
     if _ZERO_FRACTION.fullmatch(text):  # "1001.0": an integer column with a gap, as text

@@ -206,7 +206,9 @@ def test_decide_and_enforce_never_crash_on_hostile_values(field: str, name: str)
     for purpose in PURPOSES:
         for consents in (None, ledger):
             _check_decision(decide(POLICY, record, purpose, at=AT, consents=consents))
-            stream = enforce(POLICY, [record], purpose, at=AT, consents=consents, keys=KEYS)
+            # enforce refuses to run a ledger-consent purpose without a source (§9): an empty one
+            source = ConsentLedger() if consents is None else consents
+            stream = enforce(POLICY, [record], purpose, at=AT, consents=source, keys=KEYS)
             out = list(stream)
             assert stream.processed + stream.denied == 1
             assert len(out) == stream.processed
@@ -309,7 +311,7 @@ def test_moments_at_the_edges_of_the_calendar(at: datetime) -> None:
     the policy's zone and overflowed; it now reads the date in UTC there."""
     for purpose in PURPOSES:
         _check_decision(decide(POLICY, BASE, purpose, at=at))
-        stream = enforce(POLICY, [BASE], purpose, at=at, keys=KEYS)
+        stream = enforce(POLICY, [BASE], purpose, at=at, consents=ConsentLedger(), keys=KEYS)
         assert len(list(stream)) == stream.processed
 
 
@@ -371,7 +373,7 @@ def test_hostile_keys_and_non_records(record: Any) -> None:
         decision = decide(POLICY, record, purpose, at=AT)
         _check_decision(decision)
         assert all(isinstance(name, str) and name in POLICY.fields for name in decision.fields)
-        stream = enforce(POLICY, [record], purpose, at=AT, keys=KEYS)
+        stream = enforce(POLICY, [record], purpose, at=AT, consents=ConsentLedger(), keys=KEYS)
         assert len(list(stream)) == stream.processed
         assert stream.processed + stream.denied == 1
     if not isinstance(record, Mapping):

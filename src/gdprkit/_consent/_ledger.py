@@ -162,7 +162,13 @@ def _at(at: datetime) -> datetime:
     """``at`` in UTC; ``ValueError`` when it is missing (``None``) or naive."""
     if at is None:
         raise ValueError("at must be an aware datetime (the ledger never assumes 'now')")
-    return require_aware(at).astimezone(UTC)
+    aware = require_aware(at)
+    try:
+        return aware.astimezone(UTC)
+    except OverflowError:  # at the edge of the calendar: later (or earlier) than every event
+        return (
+            datetime.max.replace(tzinfo=UTC) if aware.year > 1 else datetime.min.replace(tzinfo=UTC)
+        )
 
 
 def _flag(value: bool, name: str) -> bool:
