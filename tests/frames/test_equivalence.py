@@ -233,3 +233,17 @@ def test_natively_typed_columns_read_as_the_row_path_reads_them() -> None:
                     codes.append((i, decision.reasons[0].code))
             assert_rows_equal(rows_of(result.allowed), want)
             assert [(r["row"], r["code"]) for r in rows_of(result.rejected)] == codes, purpose
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "arrow"])
+def test_subject_ids_are_canonical_as_the_row_path_reads_them(engine: str) -> None:
+    """'1001.0', ' 1001 ' and '1001' are one subject: the ledger's erasure request for 1001
+    reaches every spelling (a shortcut for ASCII text once missed '1001.0')."""
+    ledger = ConsentLedger()
+    ledger.request_erasure("1001", at=AT - timedelta(days=1))
+    records = [
+        {"customer_id": cid, "email": "a@example.it", "last_purchase_at": AT - timedelta(days=3)}
+        for cid in ("1001.0", " 1001 ", "1001", "1002")
+    ]
+    result = assert_equivalent(engine, CRM, records, "analytics", at=AT, keys=KEYS, consents=ledger)
+    assert result.counts == {"erasure.requested": 3, "processed": 1}

@@ -224,7 +224,7 @@ def run(
     if plan.subject_id is not None:
         # 1. One canonical subject key (gdprkit._values); none: record.invalid.
         subjects = cols.factor(plan.subject_id)
-        ids = [_subject_key(v) for v in subjects.values]
+        ids = [subject_key(v) for v in subjects.values]
         denials.deny_each(subjects.codes, [plan.r_no_subject if k is None else None for k in ids])
         if consents is not None:
             states = _states(consents, plan.purpose, at, sorted({k for k in ids if k is not None}))
@@ -360,14 +360,6 @@ def _tokens(values: Sequence[object], keys: KeyRing, domain: str, category: str)
             text = None
         texts.append(text)
     return list(token_batch(keys, domain)(texts))
-
-
-def _subject_key(value: object) -> str | None:
-    """:func:`gdprkit._values.subject_key`, with the row engine's shortcut for plain ASCII text
-    (trimmed, nothing to normalise; tests/engine hold the two equal for every text)."""
-    if value.__class__ is str and value.isascii():
-        return value.strip() or None
-    return subject_key(value)
 
 
 def _code(reason: Reason | None) -> str:
