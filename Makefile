@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 FUZZ_RUNS ?= 200000
 FUZZ_FLAGS ?=
 
-.PHONY: demo test lint bench bench-sweep bench-ledger bench-smoke fuzz clean
+.PHONY: demo test lint bench bench-frames bench-sweep bench-ledger bench-smoke fuzz clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdprkit needs Python >= 3.11")'
@@ -35,6 +35,10 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.core
 	$(PY) benchmarks/bench_enforce.py --records 1000000
+
+# The DataFrame engines against the row path, same run (pandas, polars, pyarrow: the test extra)
+bench-frames: $(VENV)/.test
+	$(PY) benchmarks/bench_frames.py --records 1000000
 
 bench-sweep: $(VENV)/.core
 	$(PY) benchmarks/bench_sweep.py --rows 1000000
