@@ -303,7 +303,10 @@ def _tagged(token: Transform, sql: bool) -> Transform:
     return tag
 
 
-def _transforms(job: _Job, plan: _Plan) -> dict[str, Transform]:
+def _transforms(job: _Job, plan: _Plan) -> tuple[dict[str, Transform], KeyRing | None]:
+    """The plan's transforms bound on the executor (with the derived keys only), and the key
+    ring the executor's batch HMAC may use (none when Spark's ``hmac`` makes the tokens: the
+    token columns then carry tagged text, see :func:`_tagged`)."""
     from gdprkit._pseudonymise._normalise import normaliser_kind  # noqa: PLC0415
 
     ring = None if job.keys is None else job.keys.ring()
@@ -311,7 +314,7 @@ def _transforms(job: _Job, plan: _Plan) -> dict[str, Transform]:
     for name in job.builtin:
         kind = normaliser_kind(plan.fields[name].category)
         transforms[name] = _tagged(transforms[name], kind in _SQL_KINDS)
-    return transforms
+    return transforms, (None if job.builtin else ring)
 
 
 def _executor(job: _Job) -> Callable[[Iterator[Any]], Iterator[Any]]:
@@ -319,14 +322,20 @@ def _executor(job: _Job) -> Callable[[Iterator[Any]], Iterator[Any]]:
         from gdprkit._decision import compile_plan  # noqa: PLC0415
 
         plan = compile_plan(job.policy, job.purpose)
-        transforms = _transforms(job, plan)
+        transforms, ring = _transforms(job, plan)
         for batch in batches:
-            yield _one_batch(job, plan, transforms, batch)
+            yield _one_batch(job, plan, transforms, ring, batch)
 
     return execute
 
 
-def _one_batch(job: _Job, plan: _Plan, transforms: Mapping[str, Transform], batch: Any) -> Any:  # noqa: ANN401 - pyspark/pyarrow objects
+def _one_batch(
+    job: _Job,
+    plan: _Plan,
+    transforms: Mapping[str, Transform],
+    ring: KeyRing | None,
+    batch: Any,  # noqa: ANN401 - pyspark/pyarrow objects
+) -> Any:  # noqa: ANN401 - pyspark/pyarrow objects
     import pyarrow as pa  # noqa: PLC0415
 
     from gdprkit.frames._arrow import ArrowBackend  # noqa: PLC0415
@@ -345,7 +354,13 @@ def _one_batch(job: _Job, plan: _Plan, transforms: Mapping[str, Transform], batc
     table = table.select(list(job.inputs))
     backend = ArrowBackend(table)
     outcome = run(
-        plan, backend, at=job.at, instant=in_utc(job.at), consents=consents, transforms=transforms
+        plan,
+        backend,
+        at=job.at,
+        instant=in_utc(job.at),
+        consents=consents,
+        transforms=transforms,
+        keys=ring,
     )
     allowed, rejected = backend.result(outcome)
     n_allowed, n_denied = allowed.num_rows, rejected.num_rows
