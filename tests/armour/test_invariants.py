@@ -31,7 +31,9 @@ from gdprkit import (
     load_policy,
     validate,
 )
-from gdprkit._decision import is_missing
+from gdprkit._decision import compile_plan, is_missing
+from gdprkit._enforce import takes_consent_from_source
+from gdprkit._errors import ConfigurationError
 from gdprkit.testing.strategies import (
     HistoryEvent,
     consent_histories,
@@ -471,6 +473,13 @@ def test_enforce_yields_exactly_what_decide_allows(batch: st.DataObject) -> None
     more = batch.draw(st.lists(records(world.policy, world.purpose), max_size=6))
     rows = [world.record, *more]
     rejected: list[Any] = []
+    if world.ledger is None and takes_consent_from_source(
+        compile_plan(world.policy, world.purpose)
+    ):
+        # §9: a purpose whose consent lives in a source is refused without one, before any record
+        with pytest.raises(ConfigurationError, match="consent source"):
+            enforce(world.policy, rows, world.purpose, at=world.at, keys=KEYS)
+        return
     stream = enforce(
         world.policy, rows, world.purpose, at=world.at, consents=world.ledger, keys=KEYS,
         rejected=rejected,
