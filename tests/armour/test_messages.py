@@ -306,12 +306,8 @@ def test_names_with_control_characters_are_escaped_everywhere(
             assert_clean(text, values)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Policy.purpose() lists the declared purpose names raw in 'unknown purpose ...; the "
-    "policy declares: ...': unmark when the policy's fix lands",
-)
 def test_an_unknown_purpose_message_escapes_the_declared_names() -> None:
+    """'unknown purpose ...; the policy declares: ...' once listed the declared names raw."""
     policy = load_policy(
         {
             **POLICY_BASE,
