@@ -469,3 +469,35 @@ def test_token_batch_known_answers() -> None:
         None,
         "k1:23401cc303bcb72613948bb95ff5acac",
     ]
+
+
+def test_reveal_accepts_only_the_canonical_spelling_of_a_ciphertext() -> None:
+    """Regression (issue 8): base64 text whose unused low bits differ decodes to the same bytes;
+    reveal took such other spellings of one ciphertext."""
+    import base64
+
+    import gdprkit
+
+    ring = gdprkit.KeyRing({"k1": bytes(range(32))}, active="k1")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    seen = 0
+    for value in ["a", "ab", "abc", "Mario Rossi", "x" * 17]:
+        ct = gdprkit.pseudonymise(value, keys=ring, method="encrypt")
+        key_id, body = ct.split(".", 1)
+        assert gdprkit.reveal(ct, keys=ring) == value
+        for ch in alphabet:
+            other = body[:-1] + ch
+            if other == body:
+                continue
+            padded = other + "=" * (-len(other) % 4)
+            try:
+                same = base64.urlsafe_b64decode(padded) == base64.urlsafe_b64decode(
+                    body + "=" * (-len(body) % 4)
+                )
+            except ValueError:
+                same = False
+            if same:  # another spelling of the same bytes
+                seen += 1
+                with pytest.raises(gdprkit.CryptoError):
+                    gdprkit.reveal(f"{key_id}.{other}", keys=ring)
+    assert seen > 0  # the corpus holds lengths with unused bits

@@ -166,6 +166,10 @@ def reveal(token: str, *, keys: KeyRing, domain: str = "default") -> str:
 
     try:
         sealed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        # One ciphertext, one spelling: base64 text whose unused low bits are set decodes to
+        # the same bytes; only the canonical encoding is accepted.
+        if base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii") != body:
+            raise CryptoError(_REVEAL_FAILED)
         aead = AESSIV(ring.derive("encrypt", domain, key_id=key_id, length=64))
         plain = aead.decrypt(sealed, [_AD_VERSION, domain.encode("utf-8")])
         return plain.decode("utf-8")
