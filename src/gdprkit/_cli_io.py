@@ -267,7 +267,20 @@ class _DuplicateKeyError(ValueError):
     pass
 
 
+def _valid_text(value: object) -> None:
+    """Raise ``UnicodeEncodeError`` (a ``ValueError``) for text that is not valid Unicode: a
+    ``\\udcdb`` escape decodes to a lone surrogate, which no output can hold."""
+    if isinstance(value, str):
+        value.encode("utf-8")
+    elif isinstance(value, list):
+        for item in value:
+            _valid_text(item)
+
+
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    for key, value in pairs:
+        key.encode("utf-8")
+        _valid_text(value)
     out = dict(pairs)
     if len(out) != len(pairs):
         raise _DuplicateKeyError  # which value holds cannot be told: the record is unreadable

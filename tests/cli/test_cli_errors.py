@@ -59,6 +59,9 @@ def test_unreadable_json_lines_are_denied_with_their_line_and_the_run_goes_on(
         b"",  # 6: blank, skipped
         b"[1, 2]",  # 7: JSON, not a record
         good.replace("C1", "C5").encode(),  # 8
+        b'{"customer_id": "C6", "email": "a\\udcdb@b.it"}',  # 9: a lone surrogate (fuzz find)
+        b'{"customer_id": "C7", "x": ["\\ud800"]}',  # 10: one in a list
+        b'{"customer_id\\udfff": "C8"}',  # 11: one in a key
     ]
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"\n".join(lines) + b"\n")
@@ -69,7 +72,7 @@ def test_unreadable_json_lines_are_denied_with_their_line_and_the_run_goes_on(
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert len(out.read_text("utf-8").splitlines()) == 2
-    assert _rejected_codes(rejected) == [(n, "record.invalid") for n in (2, 3, 4, 5, 7)]
+    assert _rejected_codes(rejected) == [(n, "record.invalid") for n in (2, 3, 4, 5, 7, 9, 10, 11)]
 
 
 # -- CSV and Parquet that cannot be read ------------------------------------------------------
