@@ -49,7 +49,7 @@ bench-ledger: $(VENV)/.core
 bench-smoke: $(VENV)/.core
 	$(PY) benchmarks/bench_enforce.py --records 20000 --memory-check 0
 
-# Coverage-guided fuzzing of load_policy, validate and decide (atheris). CI runs a short,
+# Coverage-guided fuzzing of load_policy, validate, decide, the CLI readers and sweep_table (atheris). CI runs a short,
 # seeded run: make fuzz FUZZ_RUNS=3000 FUZZ_FLAGS=-seed=1
 fuzz: $(VENV)/.test
 	$(PY) -m pip install --quiet -e ".[fuzz]"
