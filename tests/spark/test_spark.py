@@ -54,6 +54,7 @@ _require_spark()
 import pyarrow as pa  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402, N812
 
 from gdprkit import spark as gspark  # noqa: E402
 from gdprkit.testing import strategies as gst  # noqa: E402
@@ -285,6 +286,26 @@ def test_without_the_subject_id_column_every_row_is_invalid(spark: Any) -> None:
     df = frame(spark, [{k: v for k, v in c.items() if k != "customer_id"} for c in CUSTOMERS])
     result = assert_equivalent(spark, CRM, df, "contract")
     assert result.counts() == {"record.invalid": len(CUSTOMERS)}
+
+
+@pytest.mark.parametrize("kind", ["bigint", "double"])
+def test_consent_states_join_on_numeric_subject_ids(spark: Any, kind: str) -> None:
+    """Numeric ids meet the ledger's canonical text ids (1001 and 1001.0 are "1001")."""
+    rows = [_customer(i, customer_id=1000 + i) for i in range(1, 6)]
+    df = frame(spark, rows).withColumn("customer_id", F.col("customer_id").cast(kind))
+    ledger = _ledger(
+        [
+            ("give", "1001", "profiling", 10),
+            ("give", "1002", "profiling", 10),
+            ("erase", "1002", "profiling", 1),
+            ("give", "1003", "profiling", 10),
+        ]
+    )
+    result = assert_equivalent(spark, CRM, df, "profiling", consents=ledger)
+    codes = {float(r["customer_id"]): r["code"] for r in result.rejected.collect()}
+    assert codes[1002.0] == "erasure.requested"
+    assert codes[1004.0] == "consent.missing"
+    assert 1001.0 not in codes
 
 
 def test_crm_rejected_codes(spark: Any) -> None:
