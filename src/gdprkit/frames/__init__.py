@@ -22,8 +22,33 @@ if TYPE_CHECKING:
     from gdprkit._decision import ConsentLookup
     from gdprkit._policy import Policy
     from gdprkit._pseudonymise import KeyRing
+    from gdprkit.frames._stream import BatchResult, FrameStream, enforce_batches, enforce_parquet
 
-__all__ = ["FrameResult", "enforce"]
+__all__ = [
+    "BatchResult",
+    "FrameResult",
+    "FrameStream",
+    "enforce",
+    "enforce_batches",
+    "enforce_parquet",
+]
+
+#: Streaming (bounded memory) names, from gdprkit.frames._stream, imported on first use: it
+#: imports pyarrow, which ``import gdprkit.frames`` must not.
+_STREAM = frozenset({"BatchResult", "FrameStream", "enforce_batches", "enforce_parquet"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _STREAM:
+        try:
+            module = importlib.import_module("gdprkit.frames._stream")
+        except ImportError as error:
+            raise ImportError(
+                "gdprkit.frames streaming needs pyarrow and numpy: pip install 'gdprkit[arrow]' "
+                f"({error.name or 'a module'} is missing)"
+            ) from error
+        return getattr(module, name)
+    raise AttributeError(f"module 'gdprkit.frames' has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,308 @@
+"""Bounded memory: Arrow record batches (and Parquet files read batch by batch), one at a time.
+
+:func:`enforce_batches` runs the columnar executor (:func:`gdprkit.frames._plan.run`) on each
+batch of a stream with what it reads once per run: the compiled plan, the bound transforms and
+``at``. It yields one :class:`BatchResult` per input batch, so memory holds one batch (and its
+result) however long the stream is. The output schema is fixed before the first batch, from the
+plan and the input schema: kept columns keep their input type, transformed columns have the type
+of their transform's values (text, or a 64-bit integer for ``generalise.year`` and
+``generalise.decade``), so a batch whose column is all null never changes a type mid-stream.
+Rejected rows are numbered by their position in the whole stream.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from os import PathLike
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gdprkit._errors import ConfigurationError
+from gdprkit._time import in_utc, require_aware
+from gdprkit.frames._arrow import ArrowBackend
+from gdprkit.frames._plan import Kept, Outcome, run
+
+if TYPE_CHECKING:
+    from gdprkit._decision import ConsentLookup, Transform, _Plan
+    from gdprkit._policy import Policy
+    from gdprkit._pseudonymise import KeyRing
+
+__all__ = ["REJECTED_SCHEMA", "BatchResult", "FrameStream", "enforce_batches", "enforce_parquet"]
+
+#: The schema of every rejected batch: the row's position in the whole stream, code, article.
+REJECTED_SCHEMA = pa.schema([("row", pa.int64()), ("code", pa.string()), ("article", pa.string())])
+
+#: Transforms whose values are integers (every other transform yields text or nothing).
+_INTEGER_METHODS = frozenset({"generalise.year", "generalise.decade"})
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """One input batch enforced.
+
+    ``allowed``: a ``pyarrow.Table`` of the batch's allowed rows with the stream's output schema
+    (:attr:`FrameStream.schema`). ``rejected``: a ``pyarrow.Table`` with
+    :data:`REJECTED_SCHEMA`, ``row`` counted from the start of the stream. ``start``: the stream
+    position of the batch's first row. ``counts``: this batch's ``processed`` and denials by
+    code (the running totals are :attr:`FrameStream.counts`).
+    """
+
+    allowed: Any
+    rejected: Any
+    start: int
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def __repr__(self) -> str:
+        return f"BatchResult(start={self.start}, counts={dict(self.counts)!r})"
+
+
+class FrameStream(Iterator[BatchResult]):
+    """What :func:`enforce_batches` returns: an iterator of :class:`BatchResult`, one per input
+    batch, with the output ``schema`` known before the first batch and running ``counts``."""
+
+    def __init__(
+        self,
+        plan: _Plan,
+        batches: Iterator[Any],
+        schema: pa.Schema,
+        *,
+        at: datetime,
+        consents: ConsentLookup | None,
+        transforms: dict[str, Transform],
+        keys: KeyRing | None,
+    ) -> None:
+        self._plan = plan
+        self._batches = batches
+        self.input_schema: pa.Schema = schema
+        self._at = at
+        self._instant = in_utc(at)
+        self._consents = consents
+        self._transforms = transforms
+        self._keys = keys
+        #: Running totals: ``processed`` and denials by code, over the batches yielded so far.
+        self.counts: Counter[str] = Counter()
+        #: How many input rows have been read so far.
+        self.rows = 0
+        empty = run(
+            plan,
+            ArrowBackend(schema.empty_table()),
+            at=at,
+            instant=self._instant,
+            consents=consents,
+            transforms=transforms,
+            keys=keys,
+        )
+        fields = []
+        for col in empty.columns:
+            if isinstance(col, Kept):
+                fields.append(schema.field(col.name))
+            else:
+                spec = plan.fields[col.name].transform
+                integer = spec is not None and spec[0] in _INTEGER_METHODS
+                fields.append(pa.field(col.name, pa.int64() if integer else pa.string()))
+        #: The schema of every ``allowed`` table, fixed for the whole stream.
+        self.schema: pa.Schema = pa.schema(fields)
+
+    @property
+    def processed(self) -> int:
+        """How many rows were allowed so far."""
+        return self.counts["processed"]
+
+    @property
+    def denied(self) -> int:
+        """How many rows were denied so far."""
+        return sum(n for code, n in self.counts.items() if code != "processed")
+
+    def __iter__(self) -> FrameStream:
+        return self
+
+    def __next__(self) -> BatchResult:
+        table = _conform(next(self._batches), self.input_schema)
+        backend = ArrowBackend(table)
+        outcome = run(
+            self._plan,
+            backend,
+            at=self._at,
+            instant=self._instant,
+            consents=self._consents,
+            transforms=self._transforms,
+            keys=self._keys,
+        )
+        start = self.rows
+        self.rows += table.num_rows
+        self.counts.update(outcome.counts)
+        return BatchResult(
+            self._allowed(table, outcome), _rejected(outcome, start), start, outcome.counts
+        )
+
+    def _allowed(self, table: pa.Table, outcome: Outcome) -> pa.Table:
+        kept = table.filter(pa.array(outcome.allowed, type=pa.bool_()))
+        arrays: list[Any] = []
+        for col, out in zip(outcome.columns, self.schema, strict=True):
+            if isinstance(col, Kept):
+                array = kept.column(col.name)
+                if col.nulls is not None:
+                    array = pc.if_else(
+                        pa.array(col.nulls, type=pa.bool_()), pa.scalar(None, out.type), array
+                    )
+                arrays.append(array)
+            else:
+                values = pa.array(col.values, type=out.type)
+                arrays.append(values.take(pa.array(col.codes, type=pa.int64())))
+        if not arrays:
+            return kept.select([])
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def __repr__(self) -> str:
+        return f"FrameStream(rows={self.rows}, counts={dict(self.counts)!r})"
+
+
+def _rejected(outcome: Outcome, start: int) -> pa.Table:
+    rows = np.asarray(outcome.denied_rows, dtype=np.int64) + start
+    return pa.Table.from_arrays(
+        [
+            pa.array(rows, type=pa.int64()),
+            pa.array(outcome.denied_codes, type=pa.string()),
+            pa.array(outcome.denied_articles, type=pa.string()),
+        ],
+        schema=REJECTED_SCHEMA,
+    )
+
+
+def _conform(batch: object, schema: pa.Schema) -> pa.Table:
+    """``batch`` as a table of ``schema``: the same column names in the same order and the same
+    types, except that an all-null (``null``-typed) column takes the schema's type. Anything
+    else is a :class:`ConfigurationError` naming the column (never a silent conversion)."""
+    if isinstance(batch, pa.RecordBatch):
+        table = pa.Table.from_batches([batch])
+    elif isinstance(batch, pa.Table):
+        table = batch
+    else:
+        raise ConfigurationError(
+            "gdprkit.frames.enforce_batches takes pyarrow RecordBatch or Table items, "
+            f"not {type(batch).__name__}"
+        )
+    if table.schema.names != schema.names:
+        raise ConfigurationError(
+            "a batch's columns differ from the stream's: "
+            f"{table.schema.names!r} after {schema.names!r}"
+        )
+    if table.schema.equals(schema):
+        return table
+    columns = []
+    for name, column, want in zip(schema.names, table.columns, schema.types, strict=True):
+        if column.type != want:
+            if not pa.types.is_null(column.type):
+                raise ConfigurationError(
+                    f"column {name!r} changes type mid-stream ({column.type} after {want}): "
+                    "pass schema= to enforce_batches"
+                )
+            columns.append(pa.nulls(len(column), type=want))
+        else:
+            columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def enforce_batches(
+    policy: Policy,
+    batches: Iterable[Any],
+    purpose: str,
+    *,
+    at: datetime | None = None,
+    consents: ConsentLookup | None = None,
+    keys: KeyRing | None = None,
+    schema: pa.Schema | None = None,
+) -> FrameStream:
+    """Enforce ``purpose`` of ``policy`` on a stream of Arrow batches, one batch in memory at a
+    time: row for row what :func:`gdprkit.frames.enforce` gives for the whole stream.
+
+    ``batches``: a ``pyarrow.RecordBatchReader``, a ``pyarrow.Table`` (read by its batches) or
+    any iterable of ``pyarrow.RecordBatch`` / ``pyarrow.Table``. The input schema is the
+    reader's, ``schema`` when given, else the first batch's; a later batch may hold an all-null
+    (``null``-typed) column of any type, any other difference is a :class:`ConfigurationError`.
+    ``at`` is read once for the whole run (``None``: now, UTC). A consent source is asked once
+    per batch, in bulk when it has ``states``.
+
+    Checks keys, the consent source and the input schema before returning (not at the first
+    ``next``): a :class:`ConfigurationError` comes before any result.
+    """
+    from gdprkit._decision import compile_plan  # noqa: PLC0415 - keeps this import light
+    from gdprkit._enforce import require_consent_source  # noqa: PLC0415
+
+    plan = compile_plan(policy, purpose)
+    when = require_aware(at)
+    transforms = plan.bind(keys, when)
+    require_consent_source((plan,), consents, "frames.enforce_batches")
+    if consents is not None and plan.subject_id is None:
+        raise ConfigurationError(
+            "a consent source was given but the policy names no subject.id field to ask it about"
+        )
+    if isinstance(batches, pa.Table):
+        batches = batches.to_reader()
+    if isinstance(batches, pa.RecordBatchReader):
+        found = batches.schema
+        if schema is not None and not schema.equals(found):
+            raise ConfigurationError("schema= differs from the reader's schema")
+        schema, stream = found, iter(batches)
+    elif isinstance(batches, str | bytes | PathLike | dict) or not isinstance(batches, Iterable):
+        raise ConfigurationError(
+            "gdprkit.frames.enforce_batches takes a pyarrow RecordBatchReader, a Table or an "
+            f"iterable of RecordBatch/Table, not {type(batches).__name__} "
+            "(a Parquet file: gdprkit.frames.enforce_parquet)"
+        )
+    else:
+        stream = iter(batches)
+        if schema is None:
+            first = next(stream, None)
+            if first is None:
+                schema = pa.schema([])
+            else:
+                schema = _conform(first, _schema_of(first)).schema
+                stream = _chain(first, stream)
+    return FrameStream(
+        plan, stream, schema, at=when, consents=consents, transforms=transforms, keys=keys
+    )
+
+
+def _schema_of(batch: object) -> pa.Schema:
+    if isinstance(batch, pa.RecordBatch | pa.Table):
+        return batch.schema
+    raise ConfigurationError(
+        "gdprkit.frames.enforce_batches takes pyarrow RecordBatch or Table items, "
+        f"not {type(batch).__name__}"
+    )
+
+
+def _chain(first: object, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def enforce_parquet(
+    policy: Policy,
+    path: str | PathLike[str],
+    purpose: str,
+    *,
+    at: datetime | None = None,
+    consents: ConsentLookup | None = None,
+    keys: KeyRing | None = None,
+    batch_size: int = 65_536,
+) -> FrameStream:
+    """:func:`enforce_batches` over a Parquet file read ``batch_size`` rows at a time (by row
+    groups, ``pyarrow.parquet.ParquetFile.iter_batches``); the output schema comes from the
+    file's schema. Writes nothing: the caller writes the batches it is given."""
+    import pyarrow.parquet as pq  # noqa: PLC0415 - only for Parquet input
+
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ConfigurationError("batch_size must be a positive integer")
+    source = pq.ParquetFile(path)
+    reader = pa.RecordBatchReader.from_batches(
+        source.schema_arrow, source.iter_batches(batch_size=batch_size)
+    )
+    return enforce_batches(policy, reader, purpose, at=at, consents=consents, keys=keys)
