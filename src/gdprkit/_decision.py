@@ -188,10 +188,15 @@ _norm_choice = choice_key
 # The compiled plan.
 
 
+#: Anchor texts whose deadline a retention rule remembers (a few hundred KiB at most).
+_MAX_ENDS: Final = 4096
+_UNSET: Final[Any] = object()  # a value no deadline is
+
+
 class _Retention:
     """One retention check: a deadline counted from ``anchor`` (the shortest of ``periods``)."""
 
-    __slots__ = ("anchor", "deadline", "periods")
+    __slots__ = ("anchor", "deadline", "ends", "periods")
 
     def __init__(self, anchor: str, periods: tuple[Period, ...]) -> None:
         self.anchor = anchor
@@ -200,6 +205,26 @@ class _Retention:
         self.deadline: Callable[[datetime], datetime | None] = (
             periods[0].after if len(periods) == 1 else self._shortest_deadline
         )
+        # The deadline of an anchor given as plain text, by its text: reading a date and the
+        # calendar arithmetic are pure functions of the text (the plan's zone and dayfirst are
+        # fixed), and a date column repeats its values. Bounded (cleared when full).
+        self.ends: dict[str, datetime | None] = {}
+
+    def end_of(self, raw: object, tz: tzinfo, dayfirst: bool) -> datetime | None:
+        """The deadline counted from the anchor value ``raw``; ``None`` when it has none."""
+        if type(raw) is str:
+            ends = self.ends
+            known: datetime | None = ends.get(raw, _UNSET)
+            if known is not _UNSET:
+                return known
+            start = parse_instant(raw, tz, dayfirst)
+            end = None if start is None else self.deadline(start)
+            if len(ends) >= _MAX_ENDS:
+                ends.clear()
+            ends[raw] = end
+            return end
+        start = parse_instant(raw, tz, dayfirst)
+        return None if start is None else self.deadline(start)
 
     def _shortest_deadline(self, start: datetime) -> datetime | None:
         best: datetime | None = None
@@ -243,7 +268,7 @@ class _Shape:
     fields, so that a rule's deadline is computed once per record however many fields it covers.
     """
 
-    __slots__ = ("dropped", "explicit", "groups", "kept")
+    __slots__ = ("dropped", "explicit", "groups", "groups_of", "kept", "outcomes")
 
     def __init__(
         self,
@@ -255,10 +280,40 @@ class _Shape:
         self.kept = kept  # every field that passes the static checks, record order
         self.dropped = dropped
         self.groups = groups
+        self.groups_of = dict(groups)
         self.explicit = explicit  # special fields needing explicit consent (check 16)
+        # (kept, dropped) when some field-level check fails, by which: built once each.
+        self.outcomes: dict[
+            tuple[bool, tuple[tuple[_Retention, bool], ...]],
+            tuple[tuple[str, ...], Mapping[str, Reason]],
+        ] = {}
+
+    def outcome(
+        self, unmet: bool, failed: list[tuple[_Retention, bool]] | None, plan: _Plan
+    ) -> tuple[tuple[str, ...], Mapping[str, Reason]]:
+        """The kept fields and the reasons of the dropped ones when explicit consent is lacking
+        (``unmet``: check 16) and the retention rules in ``failed`` are not met (each with
+        whether its anchor is missing or unreadable, else expired)."""
+        key = (unmet, () if failed is None else tuple(failed))
+        found = self.outcomes.get(key)
+        if found is not None:
+            return found
+        extra = dict(self.dropped)
+        if unmet:
+            for name in self.explicit:
+                extra[name] = plan.r_not_explicit[name]
+        for rule, missing in key[1]:
+            codes = plan.r_field_anchor if missing else plan.r_field_expired
+            for name in self.groups_of[rule]:  # the first failing check gives its reason
+                extra.setdefault(name, codes[name])
+        found = (tuple(n for n in self.kept if n not in extra), MappingProxyType(extra))
+        if len(self.outcomes) < _MAX_OUTCOMES:
+            self.outcomes[key] = found
+        return found
 
 
 _MAX_SHAPES: Final = 512  # bounded: hostile input with random keys must not grow memory
+_MAX_OUTCOMES: Final = 64  # per shape: combinations of failing field-level checks
 
 
 class _Plan:
@@ -646,40 +701,24 @@ class _Plan:
             shape = self._shape(keys)
         kept = shape.kept
         dropped = shape.dropped
-        anchors: dict[str, datetime | None] = {}
-        extra: dict[str, Reason] | None = None
-        if shape.explicit and not explicit:
-            extra = dict(dropped)
-            for name in shape.explicit:
-                extra[name] = self.r_not_explicit[name]
+        unmet = bool(shape.explicit) and not explicit
+        failed: list[tuple[_Retention, bool]] | None = None
         if shape.groups:
             tz, dayfirst = self.tz, self.dayfirst
             for rule, names in shape.groups:
-                anchor = rule.anchor
-                if anchor in anchors:
-                    start = anchors[anchor]
-                else:
-                    start = anchors[anchor] = parse_instant(get(anchor), tz, dayfirst)
-                end = None if start is None else rule.deadline(start)
+                end = rule.end_of(get(rule.anchor), tz, dayfirst)
                 if end is not None and at < end:
                     deadlines.append((end, names))
                     continue
-                codes = self.r_field_anchor if end is None else self.r_field_expired
-                if extra is None:
-                    extra = dict(dropped)
-                for name in names:  # the first failing check of a field gives its reason
-                    extra.setdefault(name, codes[name])
-        if extra is not None:
-            kept = tuple(n for n in kept if n not in extra)
-            dropped = extra
+                if failed is None:
+                    failed = []
+                failed.append((rule, end is None))
+        if unmet or failed is not None:
+            kept, dropped = shape.outcome(unmet, failed, self)
         # 20. Record-level retention.
         for rule in self.record_rules:
             anchor = rule.anchor
-            if anchor in anchors:
-                start = anchors[anchor]
-            else:
-                start = anchors[anchor] = parse_instant(get(anchor), self.tz, self.dayfirst)
-            end = None if start is None else rule.deadline(start)
+            end = rule.end_of(get(anchor), self.tz, self.dayfirst)
             if end is None:
                 return self.r_record_anchor[anchor], (), _EMPTY, _NO_DEADLINES
             if at >= end:
