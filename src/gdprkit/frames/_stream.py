@@ -29,6 +29,8 @@ from gdprkit.frames._arrow import ArrowBackend
 from gdprkit.frames._plan import Kept, Outcome, run
 
 if TYPE_CHECKING:
+    import pyarrow.parquet as pq
+
     from gdprkit._decision import ConsentLookup, Transform, _Plan
     from gdprkit._policy import Policy
     from gdprkit._pseudonymise import KeyRing
@@ -50,13 +52,16 @@ class BatchResult:
     (:attr:`FrameStream.schema`). ``rejected``: a ``pyarrow.Table`` with
     :data:`REJECTED_SCHEMA`, ``row`` counted from the start of the stream. ``start``: the stream
     position of the batch's first row. ``counts``: this batch's ``processed`` and denials by
-    code (the running totals are :attr:`FrameStream.counts`).
+    code (the running totals are :attr:`FrameStream.counts`). ``batch``: the input batch as a
+    ``pyarrow.Table`` of the input schema (row ``row - start`` of it is stream row ``row``), for
+    a caller that needs more of a denied row than its first reason (``decide`` on that row).
     """
 
     allowed: Any
     rejected: Any
     start: int
     counts: Counter[str] = field(default_factory=Counter)
+    batch: Any = None
 
     def __repr__(self) -> str:
         return f"BatchResult(start={self.start}, counts={dict(self.counts)!r})"
@@ -138,7 +143,7 @@ class FrameStream(Iterator[BatchResult]):
         self.rows += table.num_rows
         self.counts.update(outcome.counts)
         return BatchResult(
-            self._allowed(table, outcome), _rejected(outcome, start), start, outcome.counts
+            self._allowed(table, outcome), _rejected(outcome, start), start, outcome.counts, table
         )
 
     def _allowed(self, table: pa.Table, outcome: Outcome) -> pa.Table:
@@ -294,15 +299,21 @@ def enforce_parquet(
     keys: KeyRing | None = None,
     batch_size: int = 65_536,
 ) -> FrameStream:
-    """:func:`enforce_batches` over a Parquet file read ``batch_size`` rows at a time (by row
-    groups, ``pyarrow.parquet.ParquetFile.iter_batches``); the output schema comes from the
-    file's schema. Writes nothing: the caller writes the batches it is given."""
+    """:func:`enforce_batches` over a Parquet file read row group by row group, at most
+    ``batch_size`` rows at a time (``pyarrow.parquet.ParquetFile.iter_batches``; a batch never
+    spans two row groups); the output schema comes from the file's schema. Writes nothing: the
+    caller writes the batches it is given."""
     import pyarrow.parquet as pq  # noqa: PLC0415 - only for Parquet input
 
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise ConfigurationError("batch_size must be a positive integer")
     source = pq.ParquetFile(path)
-    reader = pa.RecordBatchReader.from_batches(
-        source.schema_arrow, source.iter_batches(batch_size=batch_size)
-    )
+    reader = pa.RecordBatchReader.from_batches(source.schema_arrow, _row_groups(source, batch_size))
     return enforce_batches(policy, reader, purpose, at=at, consents=consents, keys=keys)
+
+
+def _row_groups(source: pq.ParquetFile, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """The file's batches, row group by row group: one ``iter_batches`` over the whole file
+    keeps buffers (pyarrow 26: 550 MiB resident after 10 M rows, against 190 MiB this way)."""
+    for group in range(source.num_row_groups):
+        yield from source.iter_batches(batch_size=batch_size, row_groups=[group])
