@@ -192,6 +192,8 @@ UNREADABLE = [
     "",
     "   ",
     "45-07-01",
+    "0:0D",  # a zone name dateutil does not know: it warned and read the time as naive
+    "1 March 2026 10:00 CET",  # a zone name: the machine's local zone, or dropped (a guess)
 ]
 
 
@@ -217,6 +219,8 @@ def test_text_without_its_whole_date_is_unreadable(text: str) -> None:
         ("20250304", True, datetime(2025, 3, 4, tzinfo=UTC)),
         ("2025-03-04T10:00:00+01:00", True, datetime(2025, 3, 4, 10, tzinfo=ROME)),
         ("01/07/1945", True, datetime(1945, 7, 1, tzinfo=UTC)),
+        ("1 March 2026 10:00 UTC", False, datetime(2026, 3, 1, 10, tzinfo=UTC)),
+        ("1 March 2026 10:00 +01:00", False, datetime(2026, 3, 1, 10, tzinfo=ROME)),
     ],
 )
 def test_readable_dates(text: str, dayfirst: bool, expected: datetime) -> None:

@@ -218,15 +218,37 @@ _DEFAULT_A: Final = datetime(2000, 1, 1)  # a filler, never an instant
 _DEFAULT_B: Final = datetime(2001, 2, 2)
 
 
+_UTC_NAMES: Final = frozenset({"UTC", "GMT", "UT", "Z"})
+
+
+def _tzinfos(name: str | None, offset: int | None) -> int | None:
+    """How dateutil reads a zone in free-form text: an explicit offset (``+01:00``) or a name of
+    UTC. Any other name (``CET``, ``D``) is unreadable: dateutil would otherwise read it as the
+    machine's local zone or drop it with a warning, a guess either way."""
+    if name is None or name.upper() in _UTC_NAMES:
+        return 0 if name is not None and offset is None else offset
+    raise ValueError("a time zone name other than UTC is unreadable")
+
+
 def _dateutil_read(s: str, dayfirst: bool) -> datetime | None:
     """Free-form text (``1 marzo 2026``, ``March 1, 2026``) read by dateutil, only when the text
     itself gives year, month and day."""
     try:
         a = _dateutil_parser.parse(
-            s, parserinfo=_PARSERINFO, dayfirst=dayfirst, fuzzy=False, default=_DEFAULT_A
+            s,
+            parserinfo=_PARSERINFO,
+            dayfirst=dayfirst,
+            fuzzy=False,
+            default=_DEFAULT_A,
+            tzinfos=_tzinfos,
         )
         b = _dateutil_parser.parse(
-            s, parserinfo=_PARSERINFO, dayfirst=dayfirst, fuzzy=False, default=_DEFAULT_B
+            s,
+            parserinfo=_PARSERINFO,
+            dayfirst=dayfirst,
+            fuzzy=False,
+            default=_DEFAULT_B,
+            tzinfos=_tzinfos,
         )
     except (ValueError, OverflowError, TypeError, LookupError):
         return None
