@@ -66,3 +66,21 @@ def test_benchmark_runs_and_enforce_matches_the_hand_written_loop(tmp_path: Path
     assert figures["hand_written_rec_per_s"] > 0
     assert figures["enforce_rec_per_s"] > 0
     assert figures["import_gdprkit_s"] > 0
+
+
+@pytest.mark.slow
+def test_workers_enforce_as_one_process_does(tmp_path: Path) -> None:
+    """examples/parallel: the policy travels pickled, each worker loads its own keys, and two
+    workers' output equals one process's, token for token (the script asserts it)."""
+    done = subprocess.run(
+        [sys.executable, "enforce_in_workers.py"],
+        cwd=ROOT / "examples" / "parallel",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "same output as a single process, token for token" in done.stdout
+    assert "refuses to be pickled" in done.stdout
