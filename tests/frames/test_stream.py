@@ -218,6 +218,7 @@ def test_at_is_read_once_and_consents_are_asked_once_per_batch(tmp_path: Path) -
     for i in range(0, 9, 2):
         ledger.give(f"C{i}", "profiling", at=AT - timedelta(days=30), evidence=Evidence("app"))
     asked: list[list[str]] = []
+    moments: list[datetime] = []
 
     class Counting:
         def state(self, subject: str, purpose: str, *, at: datetime) -> object:
@@ -225,6 +226,7 @@ def test_at_is_read_once_and_consents_are_asked_once_per_batch(tmp_path: Path) -
 
         def states(self, subjects: list[str], purpose: str, *, at: datetime) -> object:
             asked.append(list(subjects))
+            moments.append(at)
             return ledger.states(subjects, purpose, at=at)
 
     path = tmp_path / "customers.parquet"
@@ -235,6 +237,9 @@ def test_at_is_read_once_and_consents_are_asked_once_per_batch(tmp_path: Path) -
     results = list(stream)
     assert [r.start for r in results] == [0, 4, 8]
     assert [len(a) for a in asked] == [4, 4, 1]
+    assert set(moments) == {stream.at}  # at=None: now, read once for the whole run
+    assert stream.at.tzinfo is not None
+    assert stream.purpose == "profiling"
     assert stream.counts == {"processed": 5, "consent.missing": 4}
     denied = [row for r in results for row in r.rejected.column("row").to_pylist()]
     assert denied == [1, 3, 5, 7]

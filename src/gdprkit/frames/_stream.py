@@ -83,6 +83,9 @@ class FrameStream(Iterator[BatchResult]):
         keys: KeyRing | None,
     ) -> None:
         self._plan = plan
+        #: The purpose enforced, and the moment every batch is decided at (read once per run).
+        self.purpose: str = plan.purpose
+        self.at: datetime = at
         self._batches = batches
         self.input_schema: pa.Schema = schema
         self._at = at
