@@ -161,7 +161,11 @@ class FrameStream(Iterator[BatchResult]):
                     )
                 arrays.append(array)
             else:
-                values = pa.array(col.values, type=out.type)
+                # the backend's own array of the values when it made one (whole-column tokens)
+                native = getattr(col, "native", None)
+                values = pa.array(col.values, type=out.type) if native is None else native
+                if values.type != out.type:
+                    values = values.cast(out.type)
                 arrays.append(values.take(pa.array(col.codes, type=pa.int64())))
         if not arrays:
             return kept.select([])
