@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from gdprkit._errors import ConfigurationError
+from gdprkit.frames._hash import arrow_tokens
 from gdprkit.frames._plan import Factor, Kept, Outcome
+
+if TYPE_CHECKING:
+    from gdprkit._pseudonymise import KeyRing
 
 __all__ = ["ArrowBackend"]
 
@@ -20,6 +24,7 @@ class ArrowBackend:
     def __init__(self, table: pa.Table) -> None:
         self.table = table
         self.rows = int(table.num_rows)
+        self._distinct: dict[str, Any] = {}  # name -> its factor's distinct values
 
     def labels(self) -> list[object]:
         return list(self.table.column_names)
@@ -39,7 +44,13 @@ class ArrowBackend:
         values.append(None)
         indices = encoded.indices.fill_null(len(values) - 1)
         codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+        self._distinct[name] = encoded.dictionary
         return Factor(codes, values)
+
+    def tokens(self, name: str, keys: KeyRing, domain: str, category: str | None) -> Any:  # noqa: ANN401
+        """Whole-column tokens of ``factor(name)``'s values, then one null, or ``None``."""
+        distinct = self._distinct.get(name)
+        return None if distinct is None else arrow_tokens(distinct, keys, domain, category)
 
     def result(self, outcome: Outcome) -> tuple[Any, Any]:
         allowed = self.table.filter(pa.array(outcome.allowed, type=pa.bool_()))
@@ -54,6 +65,8 @@ class ArrowBackend:
                         pa.array(col.nulls, type=pa.bool_()), pa.scalar(None, array.type), array
                     )
                 arrays.append(array)
+            elif col.native is not None:
+                arrays.append(col.native.take(pa.array(col.codes, type=pa.int64())))
             else:
                 table = pa.array(col.values)
                 arrays.append(table.take(pa.array(col.codes, type=pa.int64())))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
+from gdprkit.frames._hash import arrow_tokens, available
 from gdprkit.frames._plan import Factor, Kept, Outcome
+
+if TYPE_CHECKING:
+    from gdprkit._pseudonymise import KeyRing
 
 __all__ = ["PandasBackend"]
 
@@ -24,6 +28,7 @@ class PandasBackend:
     def __init__(self, frame: Frame) -> None:
         self.frame = frame
         self.rows = len(frame)
+        self._distinct: dict[str, Any] = {}  # name -> its factor's distinct values
 
     def labels(self) -> list[object]:
         return list(self.frame.columns)
@@ -37,6 +42,7 @@ class PandasBackend:
                 # differently (a bool is no subject id): distinct by type as well as value.
                 return _exact(series)
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self._distinct[name] = uniques
         values: list[object] = (
             list(uniques.tolist()) if hasattr(uniques, "tolist") else list(uniques)
         )
@@ -45,6 +51,19 @@ class PandasBackend:
         out[out < 0] = len(values) - 1
         return Factor(out, values)
 
+    def tokens(self, name: str, keys: KeyRing, domain: str, category: str | None) -> Any:  # noqa: ANN401
+        """Whole-column tokens of ``factor(name)``'s values, then one null, or ``None``."""
+        distinct = self._distinct.get(name)
+        if distinct is None or not available():
+            return None
+        import pyarrow as pa  # noqa: PLC0415 - available(): installed
+
+        try:
+            array = pa.array(distinct, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None
+        return arrow_tokens(array, keys, domain, category)
+
     def result(self, outcome: Outcome) -> tuple[Any, Any]:
         allowed = self.frame.loc[outcome.allowed]
         data: dict[str, Any] = {}
@@ -52,6 +71,9 @@ class PandasBackend:
             if isinstance(col, Kept):
                 series = allowed[col.name]
                 data[col.name] = series if col.nulls is None else series.where(~col.nulls, None)
+            elif col.native is not None:
+                table = col.native.to_numpy(zero_copy_only=False)
+                data[col.name] = pd.Series(table[col.codes], index=allowed.index, dtype=object)
             else:
                 table = np.empty(len(col.values), dtype=object)
                 table[:] = col.values

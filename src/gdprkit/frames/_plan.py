@@ -64,13 +64,32 @@ class Kept:
     nulls: np.ndarray[Any, np.dtype[np.bool_]] | None
 
 
-@dataclass(frozen=True, slots=True)
 class Mapped:
-    """An output column built from ``values[codes]`` (allowed rows only; ``None`` is null)."""
+    """An output column built from ``values[codes]`` (allowed rows only; ``None`` is null).
 
-    name: str
-    codes: np.ndarray[Any, np.dtype[np.intp]]
-    values: list[object]
+    ``native``, when set, is the same values as a pyarrow array the backend made (whole-column
+    tokens, :mod:`gdprkit.frames._hash`); ``values`` is then read from it when first asked.
+    """
+
+    __slots__ = ("_values", "codes", "name", "native")
+
+    def __init__(
+        self,
+        name: str,
+        codes: np.ndarray[Any, np.dtype[np.intp]],
+        values: list[object] | None = None,
+        native: Any = None,  # noqa: ANN401 - a pyarrow array
+    ) -> None:
+        self.name = name
+        self.codes = codes
+        self._values = values
+        self.native = native
+
+    @property
+    def values(self) -> list[object]:
+        if self._values is None:
+            self._values = list(self.native.to_pylist()) if self.native is not None else []
+        return self._values
 
 
 class Backend(Protocol):
@@ -85,6 +104,13 @@ class Backend(Protocol):
     def factor(self, name: str) -> Factor:
         """The column ``name`` factorised (the label is known to be present)."""
         ...
+
+
+def _native_tokens(backend: Backend, name: str, keys: KeyRing, domain: str, category: str) -> Any:  # noqa: ANN401 - a pyarrow array or None
+    """The backend's whole-column tokens of ``factor(name).values`` then one null (an optional
+    backend method, ``tokens``), or ``None``: the executor makes them value by value."""
+    make = getattr(backend, "tokens", None)
+    return None if make is None else make(name, keys, domain, category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,12 +346,19 @@ def run(
             continue
         col = cols.factor(name)
         spec = plan.fields[name].transform
+        native = None
         if spec is not None and spec[0] == "token" and keys is not None:
-            values = _tokens(col.values, keys, spec[1], plan.fields[name].category)
+            category = plan.fields[name].category
+            native = _native_tokens(backend, name, keys, spec[1], category)
+            values = [] if native is not None else _tokens(col.values, keys, spec[1], category)
         else:
             values = [fn(v) for v in col.values]
-        values.append(None)
         codes = col.codes[allowed].copy()
+        if native is not None:
+            codes[drop] = len(native) - 1  # the null after the tokens
+            columns.append(Mapped(name, codes, None, native))
+            continue
+        values.append(None)
         codes[drop] = len(values) - 1
         columns.append(Mapped(name, codes, values))
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from gdprkit._errors import ConfigurationError
+from gdprkit.frames._hash import arrow_tokens, column_tokens
 from gdprkit.frames._plan import Factor, Kept, Outcome
+
+if TYPE_CHECKING:
+    from gdprkit._pseudonymise import KeyRing
 
 __all__ = ["PolarsBackend"]
 
@@ -21,6 +25,7 @@ class PolarsBackend:
     def __init__(self, frame: pl.DataFrame) -> None:
         self.frame = frame
         self.rows = frame.height
+        self._distinct: dict[str, Any] = {}  # name -> its factor's distinct values (natively)
 
     def labels(self) -> list[object]:
         return list(self.frame.columns)
@@ -31,7 +36,8 @@ class PolarsBackend:
             raise ConfigurationError(f"column {name!r} holds Python objects: give it a polars type")
         fast = _by_arrow(series)
         if fast is not None:
-            return fast
+            factor, self._distinct[name] = fast
+            return factor
         uniques = series.unique(maintain_order=True)
         joined = series.to_frame(name).join(
             uniques.to_frame(name).with_row_index(_CODE),
@@ -43,7 +49,17 @@ class PolarsBackend:
         codes = joined.get_column(_CODE)
         if joined.height != self.rows or codes.null_count():
             raise ConfigurationError(f"column {name!r} cannot be read value by value")
+        self._distinct[name] = uniques
         return Factor(codes.to_numpy().astype(np.intp), uniques.to_list())
+
+    def tokens(self, name: str, keys: KeyRing, domain: str, category: str | None) -> Any:  # noqa: ANN401
+        """Whole-column tokens of ``factor(name)``'s values, then one null, or ``None``."""
+        distinct = self._distinct.get(name)
+        if distinct is None:
+            return None
+        if isinstance(distinct, pl.Series):
+            return column_tokens(distinct, keys, domain, category)
+        return arrow_tokens(distinct, keys, domain, category)
 
     def result(self, outcome: Outcome) -> tuple[pl.DataFrame, pl.DataFrame]:
         mask = pl.Series(outcome.allowed)
@@ -64,6 +80,9 @@ class PolarsBackend:
                         .get_column(col.name)
                     )
                 columns.append(series)
+            elif col.native is not None:
+                table = pl.Series(col.name, col.native)
+                columns.append(table.gather(pl.Series(col.codes, dtype=pl.UInt32)))
             else:
                 table = pl.Series(col.name, col.values)
                 columns.append(table.gather(pl.Series(col.codes, dtype=pl.UInt32)))
@@ -79,7 +98,7 @@ class PolarsBackend:
         return out, rejected
 
 
-def _by_arrow(series: pl.Series) -> Factor | None:
+def _by_arrow(series: pl.Series) -> tuple[Factor, Any] | None:
     """Text columns through Arrow's dictionary encoding (several times faster than a join),
     when pyarrow is installed; ``None`` otherwise (the caller joins)."""
     if series.dtype not in (pl.String, pl.Utf8):
@@ -99,4 +118,5 @@ def _by_arrow(series: pl.Series) -> Factor | None:
     values: list[object] = encoded.dictionary.to_pylist()
     values.append(None)
     indices = encoded.indices.fill_null(len(values) - 1)
-    return Factor(np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp), values)
+    codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    return Factor(codes, values), encoded.dictionary

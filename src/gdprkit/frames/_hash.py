@@ -1,0 +1,215 @@
+"""Tokens for a whole column at once: the row path's tokens, byte for byte, without a Python
+call per value.
+
+The token construction is unchanged (:mod:`gdprkit._pseudonymise._tokens`):
+``key_id + ":" + hex(HMAC-SHA256(k, text)[:16])``. HMAC-SHA256 (RFC 2104) with the 32-byte
+derived key ``k`` is two SHA-256 passes over fixed prefixes::
+
+    inner = SHA-256((k zero-padded to 64 bytes XOR 0x36...) || text)
+    mac   = SHA-256((k zero-padded to 64 bytes XOR 0x5c...) || inner)
+
+so a vectorised SHA-256 over binary columns (``polars-hash``'s ``chash.sha2_256``) gives the
+same bytes. ``text`` is the category's normaliser output (:mod:`gdprkit._pseudonymise._normalise`):
+for ASCII text every normaliser but the IP address one is a string expression (the same ones the
+Spark built-in path uses, see :func:`gdprkit.spark._sql_normalised`); text that is not ASCII is
+normalised by the Python normaliser, those values only. Without ``polars`` and ``polars-hash``
+(or for a column type or a category not written here) :func:`tokens` answers ``None`` and the
+executor makes the tokens value by value, as before.
+"""
+
+from __future__ import annotations
+
+import binascii
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from gdprkit._pseudonymise._normalise import normaliser_for, normaliser_kind
+
+if TYPE_CHECKING:
+    from gdprkit._pseudonymise import KeyRing
+
+__all__ = ["arrow_tokens", "available", "column_tokens", "normalised", "tokens"]
+
+_TOKEN_HEX: Final = 32  # 16 bytes, as in the row path
+_BLOCK: Final = 64  # SHA-256's block size
+_DIGEST: Final = 32
+#: The Unicode White_Space characters that are ASCII (the only ones ASCII text can hold).
+_WS: Final = "\t\n\x0b\x0c\r "
+_WS_CLASS: Final = r"[\t\n\x0B\x0C\r ]"
+#: The normaliser kinds written here as string expressions (ASCII text).
+_KINDS: Final = frozenset({"default", "email", "name", "phone", "codice_fiscale", "partita_iva"})
+#: normalise_phone's _PHONE_SHAPE for ASCII text (the Unicode dashes cannot occur in it).
+_PHONE_SHAPE: Final = r"^[\t\n\x0B\x0C\r (\[]*\+?[0-9\t\n\x0B\x0C\r .\-()\[\]]*$"
+
+
+def _modules() -> tuple[Any, Any, Any] | None:
+    """``polars``, ``polars_hash`` and ``pyarrow``, or ``None`` when one is not installed."""
+    try:
+        pl = importlib.import_module("polars")
+        plh = importlib.import_module("polars_hash")
+        pa = importlib.import_module("pyarrow")
+    except ImportError:
+        return None
+    return pl, plh, pa
+
+
+def available() -> bool:
+    """Whether whole-column tokens can be made here (``polars``, ``polars-hash``, ``pyarrow``)."""
+    return _modules() is not None
+
+
+def _ascii_normalised(pl: Any, text: Any, kind: str) -> Any:  # noqa: ANN401 - polars objects
+    """The expression that normalises ASCII ``text`` as the Python normaliser of ``kind``."""
+    if kind == "email":
+        return text.str.strip_chars(_WS).str.to_lowercase()
+    if kind == "name":
+        return text.str.replace_all(_WS_CLASS + "+", " ").str.strip_chars(" ").str.to_lowercase()
+    if kind == "codice_fiscale":
+        return text.str.replace_all(_WS_CLASS + "+", "").str.to_uppercase()
+    if kind == "partita_iva":
+        return text.str.replace_all(_WS_CLASS + "+", "").str.to_uppercase().str.strip_prefix("IT")
+    if kind == "phone":
+        digits = text.str.replace_all("[^0-9]+", "").str.strip_prefix("00")
+        return (
+            pl.when(text.str.contains(_PHONE_SHAPE))
+            .then(digits)
+            .otherwise(text.str.strip_chars(_WS))
+        )
+    return text.str.strip_chars(_WS)
+
+
+def normalised(series: Any, category: str | None) -> Any | None:  # noqa: ANN401
+    """``series`` (polars) normalised for ``category`` as the row path's normaliser would (null
+    for what it cannot read), or ``None`` when this module does not write that normaliser or
+    reads that column type."""
+    mods = _modules()
+    if mods is None:
+        return None
+    pl = mods[0]
+    kind = normaliser_kind(category)
+    if kind not in _KINDS:
+        return None
+    dtype = series.dtype
+    if dtype.is_integer():
+        text = series.cast(pl.String)  # to_text: the decimal digits
+        ascii_only = True
+    elif dtype == pl.String:
+        text = series
+        ascii_only = False
+    else:
+        return None
+    frame = pl.DataFrame({"t": text})
+    col = pl.col("t")
+    out = frame.select(_ascii_normalised(pl, col, kind).alias("t")).get_column("t")
+    if not ascii_only:
+        wide = (text.str.len_bytes() != text.str.len_chars()).fill_null(value=False)
+        where = wide.arg_true()
+        if len(where):
+            normalise = normaliser_for(category)
+            found: list[str | None] = []
+            for value in text.gather(where).to_list():
+                try:
+                    found.append(normalise(value))
+                except Exception:  # as the row path: a value it cannot read has no token
+                    found.append(None)
+            out = out.scatter(where, pl.Series(found, dtype=pl.String))
+    blank = pl.col("t").str.len_bytes() == 0  # blank text is unreadable: no token
+    return out.to_frame("t").select(pl.when(~blank).then(pl.col("t"))).get_column("t")
+
+
+def _pads(keys: KeyRing, domain: str) -> tuple[bytes, bytes]:
+    key = keys.derive("token", domain)
+    if len(key) > _BLOCK:  # RFC 2104 (derived keys are 32 bytes: never the case)
+        import hashlib  # noqa: PLC0415
+
+        key = hashlib.sha256(key).digest()
+    padded = key.ljust(_BLOCK, b"\0")
+    return bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)
+
+
+def _hex_bytes(pa: Any, hexes: Any) -> np.ndarray[Any, np.dtype[np.uint8]]:  # noqa: ANN401
+    """An Arrow array of 64-digit lowercase hex texts (no nulls) as an ``(n, 32)`` byte array."""
+    array = hexes.cast(pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    n = len(array)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + n + 1]
+    if n and (offsets[-1] - offsets[0] != n * 2 * _DIGEST):
+        raise AssertionError("SHA-256 hex digests are 64 digits")  # pragma: no cover
+    raw = memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+    out: np.ndarray[Any, np.dtype[np.uint8]] = np.frombuffer(
+        binascii.unhexlify(raw), dtype=np.uint8
+    ).reshape(n, _DIGEST)
+    return out
+
+
+def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN401
+    """The token of each normalised text in ``texts`` (a polars String series; null stays null)
+    as a polars String series, or ``None`` when ``polars-hash`` is not installed."""
+    mods = _modules()
+    if mods is None:
+        return None
+    pl, plh, pa = mods
+    ipad, opad = _pads(keys, domain)
+    prefix = keys.active + ":"
+    present = texts.is_not_null()
+    frame = pl.DataFrame({"t": texts.fill_null("")})
+    inner = frame.select(pl.lit(ipad, dtype=pl.Binary) + pl.col("t").cast(pl.Binary)).get_column(
+        "literal"
+    )
+    inner_hex = pl.DataFrame({"b": inner}).select(plh.col("b").chash.sha2_256()).get_column("b")
+    digests = _hex_bytes(pa, inner_hex.to_arrow())
+    n = len(digests)
+    message = np.empty((n, _BLOCK + _DIGEST), dtype=np.uint8)
+    message[:, :_BLOCK] = np.frombuffer(opad, dtype=np.uint8)
+    message[:, _BLOCK:] = digests
+    offsets = np.arange(n + 1, dtype=np.int64) * (_BLOCK + _DIGEST)
+    outer_in = pa.Array.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(message)]
+    )
+    outer = pl.DataFrame({"b": pl.from_arrow(outer_in)})
+    return (
+        outer.with_columns(p=present)
+        .select(
+            pl.when(pl.col("p"))
+            .then(pl.lit(prefix) + plh.col("b").chash.sha2_256().str.slice(0, _TOKEN_HEX))
+            .alias("t")
+        )
+        .get_column("t")
+    )
+
+
+def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
+    """The row path's ``token`` transform of each value of ``series`` (polars), as an Arrow
+    array followed by one null, or ``None`` when this path cannot make them (the caller makes
+    them value by value)."""
+    text = normalised(series, category)
+    if text is None:
+        return None
+    found = tokens(text, keys, domain)
+    if found is None:
+        return None
+    if found.null_count() == len(found):
+        return None  # no token at all: the value-by-value path types that column itself
+    mods = _modules()
+    assert mods is not None  # noqa: S101 - tokens() answered
+    pa = mods[2]
+    arrow = found.to_arrow().cast(pa.string())
+    return pa.concat_arrays([arrow, pa.nulls(1, type=pa.string())])
+
+
+def arrow_tokens(array: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
+    """:func:`column_tokens` of a pyarrow array (the distinct values of a column)."""
+    mods = _modules()
+    if mods is None:
+        return None
+    pl, _plh, pa = mods
+    try:
+        series = pl.from_arrow(array)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError):
+        return None
+    if not isinstance(series, pl.Series):
+        return None
+    return column_tokens(series, keys, domain, category)
