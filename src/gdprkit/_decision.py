@@ -459,6 +459,11 @@ class _Plan:
             for fp in self.fields.values()
         )
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
+        # Which record-level checks apply at all, so that evaluate skips the others at once.
+        self.gated = bool(
+            self.sources is not None or self.when or self.needs_consent or self.needs_explicit
+        )
+        self.tail = bool(self.record_rules or self.requires)
         self._bound: tuple[object, datetime | None, dict[str, Transform]] | None
         self._bound = None
         self._needs_at = any(
@@ -668,29 +673,31 @@ class _Plan:
                         return self.r_objection_dm, (), _EMPTY, _NO_DEADLINES
                     if self.objectionable and state.objected:
                         return self.r_objection, (), _EMPTY, _NO_DEADLINES
-        # 6. Source.
-        if self.sources is not None and (
-            self.source_field is None or _norm_choice(get(self.source_field)) not in self.sources
-        ):
-            return self.r_source, (), _EMPTY, _NO_DEADLINES
-        # 7. Conditions of the legal basis.
-        for wfield, allowed in self.when:
-            if _norm_choice(get(wfield)) not in allowed:
-                return self.r_when[wfield], (), _EMPTY, _NO_DEADLINES
-        # 8-12. Consent.
         deadlines: list[tuple[datetime, tuple[str, ...] | None]] = []
         explicit = False
-        if self.needs_consent or self.needs_explicit:
-            outcome = self._consent(get, at, state)
-            if outcome.__class__ is Reason:
-                if self.needs_consent:
-                    return outcome, (), _EMPTY, _NO_DEADLINES
-            else:
-                explicit, parental, expiry = outcome  # type: ignore[misc]
-                if expiry is not None:
-                    deadlines.append((expiry, None))
-                if self.check_child and not parental and self._is_child(get, at):
-                    return self.r_child, (), _EMPTY, _NO_DEADLINES
+        if self.gated:  # any of checks 6-12 applies to this purpose (decided once)
+            # 6. Source.
+            if self.sources is not None and (
+                self.source_field is None
+                or _norm_choice(get(self.source_field)) not in self.sources
+            ):
+                return self.r_source, (), _EMPTY, _NO_DEADLINES
+            # 7. Conditions of the legal basis.
+            for wfield, allowed in self.when:
+                if _norm_choice(get(wfield)) not in allowed:
+                    return self.r_when[wfield], (), _EMPTY, _NO_DEADLINES
+            # 8-12. Consent.
+            if self.needs_consent or self.needs_explicit:
+                outcome = self._consent(get, at, state)
+                if outcome.__class__ is Reason:
+                    if self.needs_consent:
+                        return outcome, (), _EMPTY, _NO_DEADLINES
+                else:
+                    explicit, parental, expiry = outcome  # type: ignore[misc]
+                    if expiry is not None:
+                        deadlines.append((expiry, None))
+                    if self.check_child and not parental and self._is_child(get, at):
+                        return self.r_child, (), _EMPTY, _NO_DEADLINES
         # 13-19. Fields.
         keys = tuple(record)
         try:
@@ -701,7 +708,9 @@ class _Plan:
             shape = self._shape(keys)
         kept = shape.kept
         dropped = shape.dropped
-        unmet = bool(shape.explicit) and not explicit
+        unmet = False
+        if shape.explicit and not explicit:
+            unmet = True
         failed: list[tuple[_Retention, bool]] | None = None
         if shape.groups:
             tz, dayfirst = self.tz, self.dayfirst
@@ -715,6 +724,8 @@ class _Plan:
                 failed.append((rule, end is None))
         if unmet or failed is not None:
             kept, dropped = shape.outcome(unmet, failed, self)
+        if not self.tail:  # neither check 20 nor 21 applies to this purpose
+            return None, kept, dropped, deadlines
         # 20. Record-level retention.
         for rule in self.record_rules:
             anchor = rule.anchor
