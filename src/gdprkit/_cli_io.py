@@ -459,9 +459,16 @@ def _open_parquet(path: Path, stack: ExitStack) -> Source:
     return Source(_parquet_records(path, parquet), f"Parquet from {_quote(path)}")
 
 
+def _row_group_batches(parquet: Any) -> Iterator[Any]:  # noqa: ANN401
+    """The file's batches, one row group at a time: a single ``iter_batches()`` over the whole
+    file keeps memory growing with its size (pyarrow: 550 MiB after 10 M rows)."""
+    for group in range(parquet.num_row_groups):
+        yield from parquet.iter_batches(row_groups=[group])
+
+
 def _parquet_records(path: Path, parquet: Any) -> Iterator[Any]:  # noqa: ANN401
     number = 0
-    batches = parquet.iter_batches()
+    batches = _row_group_batches(parquet)
     while True:
         try:
             batch = next(batches)
