@@ -190,6 +190,8 @@ _norm_choice = choice_key
 
 #: Anchor texts whose deadline a retention rule remembers (a few hundred KiB at most).
 _MAX_ENDS: Final = 4096
+#: Longer anchor texts are read every time, never kept (no record grows the memo's memory).
+_MAX_ANCHOR_TEXT: Final = 128
 _UNSET: Final[Any] = object()  # a value no deadline is
 
 
@@ -207,12 +209,13 @@ class _Retention:
         )
         # The deadline of an anchor given as plain text, by its text: reading a date and the
         # calendar arithmetic are pure functions of the text (the plan's zone and dayfirst are
-        # fixed), and a date column repeats its values. Bounded (cleared when full).
+        # fixed), and a date column repeats its values. Bounded (cleared when full), short
+        # texts only.
         self.ends: dict[str, datetime | None] = {}
 
     def end_of(self, raw: object, tz: tzinfo, dayfirst: bool) -> datetime | None:
         """The deadline counted from the anchor value ``raw``; ``None`` when it has none."""
-        if type(raw) is str:
+        if type(raw) is str and len(raw) <= _MAX_ANCHOR_TEXT:
             ends = self.ends
             known: datetime | None = ends.get(raw, _UNSET)
             if known is not _UNSET:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import gdprkit.testing.strategies as gst
 from gdprkit import Policy, decide, enforce, load_policy
-from gdprkit._decision import _MAX_ENDS, compile_plan
+from gdprkit._decision import _MAX_ANCHOR_TEXT, _MAX_ENDS, compile_plan
 
 PURPOSES = ("contract", "newsletter", "yearly_newsletter", "reminders", "allergy_reminders")
 
@@ -126,3 +126,18 @@ def test_outcomes_of_one_shape_keep_their_own_reasons() -> None:
             assert d.reasons[0].code == "purpose.required_field_missing"
             assert code in d.reasons[0].message
             assert d.dropped["purchases_total"].code == code
+
+
+def test_long_anchor_texts_are_not_kept() -> None:
+    """Megabytes of text in an anchor field are read (and found unreadable), never memoised."""
+    policy = _reminders(True, "UTC")
+    at = datetime(2025, 6, 1, tzinfo=UTC)
+    padded = " " * 200 + "2025-01-01" + " " * 200  # readable: the date inside the blanks
+    for text, kept in (("x" * 1_000_000, False), (padded, True)):
+        record = {"customer_id": "1", "x_at": text, "purchases_total": 1}
+        d = decide(policy, record, "reminders", at=at)
+        assert ("purchases_total" in d.fields) is kept
+        if not kept:
+            assert d.dropped["purchases_total"].code == "retention.anchor_missing"
+    (rule,) = compile_plan(policy, "reminders").fields["x_at"].retention
+    assert all(len(text) <= _MAX_ANCHOR_TEXT for text in rule.ends)
