@@ -8,6 +8,7 @@ of the last purchase. The records are ``N`` *distinct* generated records (``gene
 every customer id different: no pool cycled, which would flatter an engine that works per
 distinct value). Frames are built before timing; the row path reads the same records as dicts.
 Each engine's output is checked against the row path's (counts, and every value of a sample).
+Tokens are made by whole columns when ``polars-hash`` is installed (``whole_column_tokens``).
 
     python benchmarks/bench_frames.py --records 1000000
 """
@@ -36,6 +37,7 @@ from gdprkit import (  # noqa: E402
     load_policy,
 )
 from gdprkit._values import is_missing  # noqa: E402
+from gdprkit.frames import _hash as frames_hash  # noqa: E402
 
 PURPOSE = "analytics"
 SAMPLE = 5000
@@ -118,7 +120,12 @@ def main() -> int:
 
     t_row = best_of(args.rounds, row_path)
     rows.clear()
-    figures: dict[str, Any] = {"records": n, "row_path_rec_per_s": round(n / t_row)}
+    figures: dict[str, Any] = {
+        "records": n,
+        # polars-hash installed: tokens by whole columns (gdprkit.frames._hash); else per value
+        "whole_column_tokens": frames_hash.available(),
+        "row_path_rec_per_s": round(n / t_row),
+    }
     for engine in engines:
         frame = build(engine, cols)
         t = best_of(

@@ -35,6 +35,7 @@ __all__ = ["arrow_tokens", "available", "column_tokens", "normalised", "tokens"]
 _TOKEN_HEX: Final = 32  # 16 bytes, as in the row path
 _BLOCK: Final = 64  # SHA-256's block size
 _DIGEST: Final = 32
+_CHUNK_ROWS: Final = 16_384  # the fewest rows worth a thread of their own
 #: The Unicode White_Space characters that are ASCII (the only ones ASCII text can hold).
 _WS: Final = "\t\n\x0b\x0c\r "
 _WS_CLASS: Final = r"[\t\n\x0B\x0C\r ]"
@@ -145,21 +146,29 @@ def _hex_bytes(pa: Any, hexes: Any) -> np.ndarray[Any, np.dtype[np.uint8]]:  # n
     return out
 
 
+def _chunked(pl: Any, frame: Any) -> Any:  # noqa: ANN401 - polars objects
+    """``frame`` in one chunk per thread of polars' pool: polars hashes chunks in parallel."""
+    parts = max(1, min(pl.thread_pool_size(), frame.height // _CHUNK_ROWS))
+    if parts == 1:
+        return frame
+    size = -(-frame.height // parts)
+    return pl.concat([frame.slice(i, size) for i in range(0, frame.height, size)], rechunk=False)
+
+
 def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN401
     """The token of each normalised text in ``texts`` (a polars String series; null stays null)
     as a polars String series, or ``None`` when ``polars-hash`` is not installed."""
     mods = _modules()
     if mods is None:
         return None
-    pl, plh, pa = mods
+    pl, _plh, pa = mods  # polars_hash: the chash namespace
     ipad, opad = _pads(keys, domain)
     prefix = keys.active + ":"
     present = texts.is_not_null()
-    frame = pl.DataFrame({"t": texts.fill_null("")})
-    inner = frame.select(pl.lit(ipad, dtype=pl.Binary) + pl.col("t").cast(pl.Binary)).get_column(
-        "literal"
-    )
-    inner_hex = pl.DataFrame({"b": inner}).select(plh.col("b").chash.sha2_256()).get_column("b")
+    frame = _chunked(pl, pl.DataFrame({"t": texts.fill_null("")}))
+    inner_hex = frame.select(
+        (pl.lit(ipad, dtype=pl.Binary) + pl.col("t").cast(pl.Binary)).chash.sha2_256().alias("b")
+    ).get_column("b")
     digests = _hex_bytes(pa, inner_hex.to_arrow())
     n = len(digests)
     message = np.empty((n, _BLOCK + _DIGEST), dtype=np.uint8)
@@ -169,16 +178,12 @@ def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN40
     outer_in = pa.Array.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(message)]
     )
-    outer = pl.DataFrame({"b": pl.from_arrow(outer_in)})
-    return (
-        outer.with_columns(p=present)
-        .select(
-            pl.when(pl.col("p"))
-            .then(pl.lit(prefix) + plh.col("b").chash.sha2_256().str.slice(0, _TOKEN_HEX))
-            .alias("t")
-        )
-        .get_column("t")
-    )
+    outer = _chunked(pl, pl.DataFrame({"b": pl.from_arrow(outer_in), "p": present}))
+    return outer.select(
+        pl.when(pl.col("p"))
+        .then(pl.lit(prefix) + pl.col("b").chash.sha2_256().str.slice(0, _TOKEN_HEX))
+        .alias("t")
+    ).get_column("t")
 
 
 def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
