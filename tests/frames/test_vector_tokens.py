@@ -51,9 +51,9 @@ texts = st.text(st.sampled_from(_ALPHABET), max_size=12)
 ascii_texts = st.text(st.sampled_from("\t\n\x0b\x0c\r\x1c\x1f +-.()[]0019aAiItTzZ@/x"), max_size=12)
 
 
-def _row_token(value: object, category: str | None) -> str | None:
+def _row_token(value: object, category: str | None, domain: str = "d") -> str | None:
     try:
-        return pseudonymise(value, keys=KEYS, domain="d", category=category)
+        return pseudonymise(value, keys=KEYS, domain=domain, category=category)
     except ConfigurationError:
         return None
 
@@ -216,3 +216,17 @@ def test_whole_column_path_is_taken_with_polars_hash() -> None:
         assert native is not None, type(backend).__name__
         tokens = native.to_pylist()
         assert [tokens[c] for c in factor.codes] == want
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[2**70, 5, None], [1.5, 2.0, None], [True, False, None], [b"x", b"y", None]],
+    ids=["beyond-int64", "floats", "bools", "bytes"],
+)
+def test_columns_not_vectorised_take_the_per_value_path(values: list[object]) -> None:
+    """Values Arrow cannot hold, or types whose text is not a string expression here: the
+    executor's own per-value tokens, equal to the row path."""
+    frame = pd.DataFrame({"id": ["C-1", "C-2", "C-3"], "email": pd.Series(values, dtype=object)})
+    result = frames.enforce(POLICY, frame, "tok", keys=KEYS)
+    got = result.allowed["email"].tolist()
+    assert got == [_row_token(v, "contact.email", "crm") for v in values]

@@ -213,7 +213,7 @@ def arrow_tokens(array: Any, keys: KeyRing, domain: str, category: str | None) -
     pl, _plh, pa = mods
     try:
         series = pl.from_arrow(array)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError):
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
     if not isinstance(series, pl.Series):
         return None

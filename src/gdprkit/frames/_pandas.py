@@ -60,7 +60,7 @@ class PandasBackend:
 
         try:
             array = pa.array(distinct, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
             return None
         return arrow_tokens(array, keys, domain, category)
 
