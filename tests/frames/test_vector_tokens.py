@@ -230,3 +230,18 @@ def test_columns_not_vectorised_take_the_per_value_path(values: list[object]) ->
     result = frames.enforce(POLICY, frame, "tok", keys=KEYS)
     got = result.allowed["email"].tolist()
     assert got == [_row_token(v, "contact.email", "crm") for v in values]
+
+
+def test_a_polars_hash_that_fails_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A polars-hash that does not run in this polars (a plugin error): per-value tokens, the
+    same answer, not an error."""
+
+    def broken(*_: object) -> None:
+        raise pl.exceptions.ComputeError("plugin does not load")
+
+    monkeypatch.setattr(_hash, "tokens", broken)
+    values = [" A@B.it ", "é@x.it", None]
+    assert _hash.column_tokens(pl.Series(values), KEYS, "d", "contact.email") is None
+    frame = pl.DataFrame({"id": ["C-1", "C-2", "C-3"], "email": values})
+    got = frames.enforce(POLICY, frame, "tok", keys=KEYS).allowed.get_column("email").to_list()
+    assert got == [_row_token(v, "contact.email", "crm") for v in values]

@@ -189,19 +189,19 @@ def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN40
 def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
     """The row path's ``token`` transform of each value of ``series`` (polars), as an Arrow
     array followed by one null, or ``None`` when this path cannot make them (the caller makes
-    them value by value)."""
-    text = normalised(series, category)
-    if text is None:
-        return None
-    found = tokens(text, keys, domain)
-    if found is None:
-        return None
-    if found.null_count() == len(found):
-        return None  # no token at all: the value-by-value path types that column itself
+    them value by value: a polars-hash that does not load in this polars, say)."""
     mods = _modules()
-    assert mods is not None  # noqa: S101 - tokens() answered
-    pa = mods[2]
-    arrow = found.to_arrow().cast(pa.string())
+    if mods is None:
+        return None
+    pl, _plh, pa = mods
+    try:
+        text = normalised(series, category)
+        found = None if text is None else tokens(text, keys, domain)
+        if found is None or found.null_count() == len(found):
+            return None  # no token at all: the value-by-value path types that column itself
+        arrow = found.to_arrow().cast(pa.string())
+    except (pl.exceptions.PolarsError, pa.ArrowException):
+        return None
     return pa.concat_arrays([arrow, pa.nulls(1, type=pa.string())])
 
 
