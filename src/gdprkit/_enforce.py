@@ -128,7 +128,25 @@ _CHUNK = 1024
 _MAX_PROJECTORS = 256
 
 
-class Enforcement(Iterator[dict[str, Any]]):
+class Counted:
+    """``processed`` and ``denied``, read off ``counts`` (``processed`` and denials by code):
+    the same view for ``enforce``'s stream and the DataFrame engines' results."""
+
+    __slots__ = ()
+    counts: Counter[str]
+
+    @property
+    def processed(self) -> int:
+        """How many records (rows) were allowed."""
+        return self.counts["processed"]
+
+    @property
+    def denied(self) -> int:
+        """How many records (rows) were denied."""
+        return sum(n for code, n in self.counts.items() if code != "processed")
+
+
+class Enforcement(Counted, Iterator[dict[str, Any]]):
     """The stream ``enforce`` returns: iterate it for the processed records.
 
     ``counts`` holds ``processed`` and, for every denied record, its reason code; it is complete
@@ -155,16 +173,6 @@ class Enforcement(Iterator[dict[str, Any]]):
 
     def __next__(self) -> dict[str, Any]:
         return next(self._stream)
-
-    @property
-    def processed(self) -> int:
-        """How many records came out."""
-        return self.counts["processed"]
-
-    @property
-    def denied(self) -> int:
-        """How many records were denied (sent to ``rejected``)."""
-        return sum(n for code, n in self.counts.items() if code != "processed")
 
     def __repr__(self) -> str:
         return f"Enforcement(purpose={self.purpose!r}, counts={dict(self.counts)!r})"

@@ -15,6 +15,7 @@ from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from gdprkit._enforce import Counted
 from gdprkit._errors import ConfigurationError
 from gdprkit._time import in_utc, require_aware
 
@@ -52,7 +53,7 @@ def __getattr__(name: str) -> object:
 
 
 @dataclass(frozen=True, slots=True)
-class FrameResult:
+class FrameResult(Counted):
     """What :func:`enforce` returns.
 
     ``allowed``: the rows ``decide`` allows, in input order, as a frame of the input's library;
@@ -66,16 +67,6 @@ class FrameResult:
     allowed: Any
     rejected: Any
     counts: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def processed(self) -> int:
-        """How many rows were allowed."""
-        return self.counts["processed"]
-
-    @property
-    def denied(self) -> int:
-        """How many rows were denied."""
-        return sum(n for code, n in self.counts.items() if code != "processed")
 
     def __repr__(self) -> str:
         return f"FrameResult(counts={dict(self.counts)!r})"

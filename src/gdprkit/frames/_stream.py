@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gdprkit._enforce import Counted
 from gdprkit._errors import ConfigurationError
 from gdprkit._time import in_utc, require_aware
 from gdprkit.frames._arrow import ArrowBackend
@@ -67,7 +68,7 @@ class BatchResult:
         return f"BatchResult(start={self.start}, counts={dict(self.counts)!r})"
 
 
-class FrameStream(Iterator[BatchResult]):
+class FrameStream(Counted, Iterator[BatchResult]):
     """What :func:`enforce_batches` returns: an iterator of :class:`BatchResult`, one per input
     batch, with the output ``schema`` known before the first batch and running ``counts``."""
 
@@ -116,16 +117,6 @@ class FrameStream(Iterator[BatchResult]):
                 fields.append(pa.field(col.name, pa.int64() if integer else pa.string()))
         #: The schema of every ``allowed`` table, fixed for the whole stream.
         self.schema: pa.Schema = pa.schema(fields)
-
-    @property
-    def processed(self) -> int:
-        """How many rows were allowed so far."""
-        return self.counts["processed"]
-
-    @property
-    def denied(self) -> int:
-        """How many rows were denied so far."""
-        return sum(n for code, n in self.counts.items() if code != "processed")
 
     def __iter__(self) -> FrameStream:
         return self
