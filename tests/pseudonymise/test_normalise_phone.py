@@ -129,3 +129,22 @@ def test_digits_with_anything_else_never_share_a_number_token(digits: str, odd: 
     if all(ch in _PHONE_CHARS or ch in WHITESPACE for ch in text):
         return  # NFKC made it a phone character
     assert normalise_phone(digits + odd) != normalise_phone(digits)
+
+
+@pytest.mark.parametrize(
+    ("compat", "plain", "category"),
+    [
+        ("\uff21\uff22\uff23\uff11\uff12\uff13", "ABC123", None),  # full-width letters, digits
+        ("\u212aappa", "Kappa", "identity.name"),  # Kelvin sign
+        ("\ufb01le-42", "file-42", None),  # ligature fi
+        ("M\uff41rio@Example.IT", "mario@example.it", "contact.email"),
+        ("\uff13\uff13\uff13 1234567", "333 1234567", "contact.phone"),
+    ],
+)
+def test_text_is_tokenised_in_nfkc(compat: str, plain: str, category: str | None) -> None:
+    """design.md §7: text is first brought to Unicode NFKC before tokenising, so a compatibility
+    spelling of a value gives the value's token (it gave another token: NFC only)."""
+    ring = KeyRing({"k1": bytes(range(32))}, active="k1")
+    assert pseudonymise(compat, keys=ring, category=category) == pseudonymise(
+        plain, keys=ring, category=category
+    )

@@ -8,8 +8,10 @@ reproducible in Spark SQL and polars expressions:
    ``int`` → decimal digits; ``float`` → NaN/inf unreadable, integral → ``str(int(f))``, else
    ``repr(f)``; ``Decimal`` → ``str``; ``date``/``datetime`` → ``isoformat()``. Anything else
    (``None``, bytes, lists, dicts, objects) is unreadable: ``None``, and callers fail closed.
-   Non-ASCII text is then put in Unicode NFC (``unicodedata.normalize("NFC", s)``; polars
-   ``str.normalize("NFC")``, Spark a UDF or data already in NFC).
+   Non-ASCII text is then put in Unicode NFKC (``unicodedata.normalize("NFKC", s)``: a
+   full-width digit is a digit, a Kelvin sign a K, design.md §7; polars
+   ``str.normalize("NFKC")``; the columnar and Spark engines hand non-ASCII text to this
+   function, so only ASCII text, which NFKC leaves unchanged, is normalised in expressions).
 2. **Per kind** (chosen from the field's category by :func:`normaliser_kind`): see each
    function's docstring for the Spark and polars expression that matches it.
 
@@ -82,7 +84,9 @@ def exact_text(value: object) -> str | None:
 
 
 def to_text(value: object) -> str | None:
-    """``value`` as text in NFC, or ``None`` when it is not a readable scalar (step 1 above)."""
+    """``value`` as text in Unicode NFKC (design.md §7: a full-width digit is a digit, a Kelvin
+    sign a K, a ligature its letters), or ``None`` when it is not a readable scalar (step 1
+    above)."""
     cls = type(value)
     if cls is str:
         s: str = value  # type: ignore[assignment]
@@ -105,8 +109,8 @@ def to_text(value: object) -> str | None:
         return value.isoformat()
     else:
         return None
-    if not s.isascii():  # ASCII text is already NFC: keep the common path fast
-        s = unicodedata.normalize("NFC", s)
+    if not s.isascii():  # ASCII text is already NFKC: keep the common path fast
+        s = unicodedata.normalize("NFKC", s)
     return s
 
 
