@@ -428,8 +428,7 @@ def enforce(
     Raises :class:`ConfigurationError` before any row is read when the policy names no subject
     id field (rejected rows are named by it), for input columns named ``__gdprkit_...``, for keys
     or consent sources that are missing or unusable, and for ``tokens="builtin"`` without
-    Spark's ``hmac``; :class:`NotImplementedError` for a plan feature the columnar executor does
-    not read yet (never a silent wrong answer).
+    Spark's ``hmac`` (never a silent wrong answer).
     """
     from pyspark.sql import DataFrame  # noqa: PLC0415
 

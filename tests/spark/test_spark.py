@@ -333,12 +333,9 @@ def test_crm_rejected_codes(spark: Any) -> None:
 
 def test_column_consent_with_a_consent_source(spark: Any) -> None:
     """Consent columns and a ledger's objections and withdrawals together: the row path's
-    answer, or (while gdprkit.frames does not read it) NotImplementedError before any row."""
+    answer (the consent source has the last word, in every engine)."""
     df = frame(spark, CUSTOMERS)
-    try:
-        assert_equivalent(spark, CRM, df, "newsletter", consents=_ledger(LEDGER_EVENTS))
-    except NotImplementedError as error:
-        assert "consent source" in str(error)  # noqa: PT017 - either outcome is right
+    assert_equivalent(spark, CRM, df, "newsletter", consents=_ledger(LEDGER_EVENTS))
 
 
 # ------------------------------------------------------------------------------------------
