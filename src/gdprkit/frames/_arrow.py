@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pyarrow as pa
@@ -15,7 +15,7 @@ from gdprkit.frames._plan import Factor, Kept, Outcome
 if TYPE_CHECKING:
     from gdprkit._pseudonymise import KeyRing
 
-__all__ = ["ArrowBackend"]
+__all__ = ["REJECTED_SCHEMA", "ArrowBackend", "allowed_table", "rejected_table"]
 
 
 class ArrowBackend:
@@ -52,30 +52,54 @@ class ArrowBackend:
         distinct = self._distinct.get(name)
         return None if distinct is None else arrow_tokens(distinct, keys, domain, category)
 
-    def result(self, outcome: Outcome) -> tuple[Any, Any]:
-        allowed = self.table.filter(pa.array(outcome.allowed, type=pa.bool_()))
-        names: list[str] = []
-        arrays: list[Any] = []
-        for col in outcome.columns:
-            names.append(col.name)
-            if isinstance(col, Kept):
-                array = allowed.column(col.name)
-                if col.nulls is not None:
-                    array = pc.if_else(
-                        pa.array(col.nulls, type=pa.bool_()), pa.scalar(None, array.type), array
-                    )
-                arrays.append(array)
-            elif col.native is not None:
-                arrays.append(col.native.take(pa.array(col.codes, type=pa.int64())))
-            else:
-                table = pa.array(col.values)
-                arrays.append(table.take(pa.array(col.codes, type=pa.int64())))
-        out = pa.table(arrays, names=names) if names else allowed.select([])
-        rejected = pa.table(
-            {
-                "row": pa.array(outcome.denied_rows, type=pa.int64()),
-                "code": pa.array(outcome.denied_codes, type=pa.string()),
-                "article": pa.array(outcome.denied_articles, type=pa.string()),
-            }
-        )
-        return out, rejected
+    def result(self, outcome: Outcome, schema: pa.Schema | None = None) -> tuple[Any, Any]:
+        """The allowed table (of ``schema`` when given: a stream's fixed output types) and the
+        rejected table."""
+        return allowed_table(self.table, outcome, schema), rejected_table(outcome)
+
+
+#: The columns of every ``rejected`` table.
+REJECTED_SCHEMA: Final = pa.schema(
+    [("row", pa.int64()), ("code", pa.string()), ("article", pa.string())]
+)
+
+
+def allowed_table(table: pa.Table, outcome: Outcome, schema: pa.Schema | None = None) -> pa.Table:
+    """The rows of ``table`` the outcome allows, its output columns: kept columns with the cells
+    dropped for one row null, transformed columns from their distinct values (or the backend's
+    own array of them). With ``schema``, every column takes its type."""
+    kept = table.filter(pa.array(outcome.allowed, type=pa.bool_()))
+    types = list(schema.types) if schema is not None else [None] * len(outcome.columns)
+    names: list[str] = []
+    arrays: list[Any] = []
+    for col, want in zip(outcome.columns, types, strict=True):
+        names.append(col.name)
+        if isinstance(col, Kept):
+            array = kept.column(col.name)
+            if col.nulls is not None:
+                null = pa.scalar(None, want if want is not None else array.type)
+                array = pc.if_else(pa.array(col.nulls, type=pa.bool_()), null, array)
+            arrays.append(array)
+            continue
+        values = col.native if col.native is not None else pa.array(col.values, type=want)
+        if want is not None and values.type != want:
+            values = values.cast(want)
+        arrays.append(values.take(pa.array(col.codes, type=pa.int64())))
+    if not arrays:
+        return kept.select([])
+    if schema is not None:
+        return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.table(arrays, names=names)
+
+
+def rejected_table(outcome: Outcome, start: int = 0) -> pa.Table:
+    """The denied rows (``row`` counted from ``start``), their code and article."""
+    rows = np.asarray(outcome.denied_rows, dtype=np.int64) + start
+    return pa.Table.from_arrays(
+        [
+            pa.array(rows, type=pa.int64()),
+            pa.array(outcome.denied_codes, type=pa.string()),
+            pa.array(outcome.denied_articles, type=pa.string()),
+        ],
+        schema=REJECTED_SCHEMA,
+    )

@@ -19,15 +19,13 @@ from datetime import datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from gdprkit._enforce import Counted
 from gdprkit._errors import ConfigurationError
 from gdprkit._time import in_utc, require_aware
-from gdprkit.frames._arrow import ArrowBackend
-from gdprkit.frames._plan import Kept, Outcome, run
+from gdprkit.frames._arrow import REJECTED_SCHEMA, ArrowBackend, allowed_table, rejected_table
+from gdprkit.frames._plan import Kept, run
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -39,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["REJECTED_SCHEMA", "BatchResult", "FrameStream", "enforce_batches", "enforce_parquet"]
 
 #: The schema of every rejected batch: the row's position in the whole stream, code, article.
-REJECTED_SCHEMA = pa.schema([("row", pa.int64()), ("code", pa.string()), ("article", pa.string())])
 
 #: Transforms whose values are integers (every other transform yields text or nothing).
 _INTEGER_METHODS = frozenset({"generalise.year", "generalise.decade"})
@@ -137,45 +134,15 @@ class FrameStream(Counted, Iterator[BatchResult]):
         self.rows += table.num_rows
         self.counts.update(outcome.counts)
         return BatchResult(
-            self._allowed(table, outcome), _rejected(outcome, start), start, outcome.counts, table
+            allowed_table(table, outcome, self.schema),
+            rejected_table(outcome, start),
+            start,
+            outcome.counts,
+            table,
         )
-
-    def _allowed(self, table: pa.Table, outcome: Outcome) -> pa.Table:
-        kept = table.filter(pa.array(outcome.allowed, type=pa.bool_()))
-        arrays: list[Any] = []
-        for col, out in zip(outcome.columns, self.schema, strict=True):
-            if isinstance(col, Kept):
-                array = kept.column(col.name)
-                if col.nulls is not None:
-                    array = pc.if_else(
-                        pa.array(col.nulls, type=pa.bool_()), pa.scalar(None, out.type), array
-                    )
-                arrays.append(array)
-            else:
-                # the backend's own array of the values when it made one (whole-column tokens)
-                native = getattr(col, "native", None)
-                values = pa.array(col.values, type=out.type) if native is None else native
-                if values.type != out.type:
-                    values = values.cast(out.type)
-                arrays.append(values.take(pa.array(col.codes, type=pa.int64())))
-        if not arrays:
-            return kept.select([])
-        return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def __repr__(self) -> str:
         return f"FrameStream(rows={self.rows}, counts={dict(self.counts)!r})"
-
-
-def _rejected(outcome: Outcome, start: int) -> pa.Table:
-    rows = np.asarray(outcome.denied_rows, dtype=np.int64) + start
-    return pa.Table.from_arrays(
-        [
-            pa.array(rows, type=pa.int64()),
-            pa.array(outcome.denied_codes, type=pa.string()),
-            pa.array(outcome.denied_articles, type=pa.string()),
-        ],
-        schema=REJECTED_SCHEMA,
-    )
 
 
 def _conform(batch: object, schema: pa.Schema) -> pa.Table:
