@@ -337,12 +337,9 @@ class _Plan:
         self.subject_birth = subject.birth_date
         self.source_field = subject.source
         # Check 4: direct marketing, and profiling related to it (Art. 21(2)): a profiling
-        # purpose counts as such unless the policy says so explicitly (``direct_marketing: false``).
-        self.marketing_profiling = (
-            purpose.direct_marketing is not True
-            and purpose.profiling
-            and not _explicitly_false(purpose, "direct_marketing")
-        )
+        # purpose counts as such unless the policy says so explicitly (``direct_marketing: false``;
+        # unset is ``None``).
+        self.marketing_profiling = purpose.direct_marketing is None and purpose.profiling
         self.direct_marketing = purpose.direct_marketing is True or self.marketing_profiling
         self.objectionable = purpose.basis in (
             LegalBasis.LEGITIMATE_INTERESTS,
@@ -925,11 +922,6 @@ class _Plan:
             )
         self._bound = (keys, bound_at, transforms)
         return transforms
-
-
-def _explicitly_false(purpose: Purpose, name: str) -> bool:
-    """Whether the policy itself sets ``name`` to false (not merely leaves the default)."""
-    return getattr(purpose, name) is False and name in purpose.model_fields_set
 
 
 def _drop(_value: object) -> None:
