@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 FUZZ_RUNS ?= 200000
 FUZZ_FLAGS ?=
 
-.PHONY: demo test lint bench bench-frames bench-sweep bench-ledger bench-smoke fuzz clean
+.PHONY: demo test lint bench bench-frames bench-presidio bench-sweep bench-ledger bench-smoke fuzz clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdprkit needs Python >= 3.11")'
@@ -39,6 +39,21 @@ bench: $(VENV)/.core
 # The DataFrame engines against the row path, same run (pandas, polars, pyarrow: the test extra)
 bench-frames: $(VENV)/.test
 	$(PY) benchmarks/bench_frames.py --records 1000000
+
+# gdprkit against Microsoft Presidio (presidio-structured, AnonymizerEngine), same records, same run.
+# Presidio lives only in its own venv, .venv-bench (benchmarks/requirements-presidio.txt), never in
+# .venv or pyproject.toml; not part of make test or CI.
+BENCH_VENV := .venv-bench
+
+$(BENCH_VENV)/.presidio: benchmarks/requirements-presidio.txt pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdprkit needs Python >= 3.11")'
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-presidio.txt -e ".[polars,pandas,arrow]"
+	@touch $@
+
+bench-presidio: $(BENCH_VENV)/.presidio
+	$(BENCH_VENV)/bin/python benchmarks/bench_presidio.py --records 200000
 
 bench-sweep: $(VENV)/.core
 	$(PY) benchmarks/bench_sweep.py --rows 1000000
