@@ -30,6 +30,7 @@ from gdprkit._errors import (
     PolicyProblem,
     ProcessingDenied,
 )
+from gdprkit._formats import is_role_email
 from gdprkit._lint import Finding, lint
 from gdprkit._policy import Policy, Purpose, load_policy
 from gdprkit._pseudonymise import KeyFileWarning, KeyRing, pseudonymise, reveal
@@ -43,6 +44,7 @@ from gdprkit._rights import (
     portability_export,
     sweep,
 )
+from gdprkit._scan import Match, scan_text
 from gdprkit._taxonomy import LegalBasis, SpecialCondition
 from gdprkit._validation import Violation, validate
 
@@ -83,6 +85,7 @@ __all__ = [
     "KeyRing",
     "LedgerError",
     "LegalBasis",
+    "Match",
     "MissingKeyError",
     "Policy",
     "PolicyError",
@@ -100,6 +103,7 @@ __all__ = [
     "enforce",
     "erasure_plan",
     "import_consents",
+    "is_role_email",
     "lint",
     "load_policy",
     "policy_digest",
@@ -110,6 +114,7 @@ __all__ = [
     "render_register",
     "requires_purpose",
     "reveal",
+    "scan_text",
     "sweep",
     "validate",
 ]

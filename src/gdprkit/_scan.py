@@ -1,0 +1,477 @@
+"""Find identifiers in free text: ``scan_text`` and ``redact_text`` (design.md §17).
+
+A CRM's notes field holds what shop staff type: a phone number to call back, an IBAN for a
+refund, a codice fiscale for an invoice. ``scan_text(text)`` finds them and says where they are;
+``redact_text(text)`` replaces each by its kind in brackets (``[email]``, ``[iban]``).
+
+Kinds, each confirmed by its own check before it counts (a shape alone is never enough):
+
+==================  ======================================================================
+kind                found when
+==================  ======================================================================
+``email``           local part, ``@``, domain: ``gdprkit._formats.is_email`` accepts it
+``phone``           ``+``/``00`` and 8-15 digits, or an Italian mobile (``3xx`` + 6-7
+                    digits) or landline (``0`` + area code + 4-8 digits, ``(06)`` too);
+                    single spaces, dots, dashes between digits (``/`` after the prefix);
+                    ``is_phone`` accepts it; not a date (``02.03.2024``) nor a number in
+                    thousands (``350.000.000``)
+``codice_fiscale``  16 characters, any case: ``is_codice_fiscale`` (month, day, birth date
+                    and check character) accepts it
+``partita_iva``     11 digits, optionally ``IT``: ``is_partita_iva`` (office code and check
+                    digit); an entity's 11-digit codice fiscale is the same number and is
+                    reported as ``partita_iva``
+``iban``            a SEPA country's IBAN (``IBAN_COUNTRIES``), single spaces or dashes
+                    anywhere: the country's length and BBAN character types, check digits
+                    02-98, ISO 7064 mod 97-10
+``card``            13-19 digits starting 2-6 (the card networks' ranges), single spaces or
+                    dashes between digits, Luhn check; a longer run of groups is searched
+                    for whole groups that pass
+``ip``              IPv4 dotted quad or IPv6 (``::`` and an IPv4 tail allowed) that
+                    ``ipaddress.ip_address`` reads
+==================  ======================================================================
+
+Boundaries: a match never starts or ends inside a word or a number (``X3331234567`` and
+``33312345678901`` hold no phone), and a digit kind never starts right after a digit and one
+separator (the tail of a longer number is not taken for a number of its own).
+
+Overlaps between kinds are resolved deterministically: the longest candidate wins; at equal
+length the more specific kind, in the order of ``KINDS`` (``iban``, ``card``,
+``codice_fiscale``, ``partita_iva``, ``email``, ``ip``, ``phone``); a losing candidate is
+dropped, never shortened. An 11-digit string that passes the partita IVA check is therefore a
+``partita_iva`` even where it could also be a landline.
+
+Characters whose Unicode compatibility form (NFKC) is one ASCII character are read as that
+character (full-width digits and at sign, no-break spaces), and typographic dashes as ``-``;
+positions are always those of the text given.
+
+Every pattern is compiled once and runs in linear time: each can start only where the previous
+character cannot continue it, and every repetition is bounded or unambiguous. A ``Match`` holds
+a kind and a position, never the text; no error message quotes the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Literal, TypeAlias
+
+from gdprkit._formats import (
+    _type_name,
+    is_codice_fiscale,
+    is_email,
+    is_ip,
+    is_partita_iva,
+    is_phone,
+)
+
+__all__ = [
+    "IBAN_COUNTRIES",
+    "KINDS",
+    "Kind",
+    "Match",
+    "is_iban",
+    "luhn_ok",
+    "redact_text",
+    "scan_text",
+]
+
+Kind: TypeAlias = Literal["iban", "card", "codice_fiscale", "partita_iva", "email", "ip", "phone"]
+
+#: Every kind, most specific first: the order that breaks ties between overlapping candidates
+#: of equal length.
+KINDS: Final[tuple[Kind, ...]] = (
+    "iban",
+    "card",
+    "codice_fiscale",
+    "partita_iva",
+    "email",
+    "ip",
+    "phone",
+)
+_RANK: Final[Mapping[str, int]] = MappingProxyType({k: i for i, k in enumerate(KINDS)})
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An identifier found in a text: its ``kind`` and where it is (``text[start:end]``).
+
+    It never holds the identifier itself, so its ``repr`` and ``str`` carry no personal data.
+    """
+
+    kind: Kind
+    start: int
+    end: int
+
+
+# --- folding: read compatibility characters as ASCII, keeping every position --------------
+
+_DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
+
+
+@functools.cache
+def _fold_table() -> tuple[re.Pattern[str], Mapping[str, str]]:
+    """Characters whose NFKC form is one printable ASCII character, and typographic dashes.
+
+    Built on the first text that is not ASCII (it takes some tens of milliseconds).
+    """
+    table: dict[str, str] = {}
+    for cp in range(0x80, 0x30000):
+        if 0xD800 <= cp < 0xE000:  # surrogates
+            continue
+        ch = chr(cp)
+        folded = unicodedata.normalize("NFKC", ch)
+        if len(folded) == 1 and folded.isascii() and folded.isprintable():
+            table[ch] = folded
+    for ch in _DASHES:
+        table[ch] = "-"
+    pattern = re.compile("[" + "".join(re.escape(ch) for ch in sorted(table)) + "]")
+    return pattern, MappingProxyType(table)
+
+
+def _fold(text: str) -> str:
+    """``text`` with compatibility characters folded; same length, same positions."""
+    if text.isascii():
+        return text
+    pattern, table = _fold_table()
+    return pattern.sub(lambda m: table[m[0]], text)
+
+
+# --- check digits --------------------------------------------------------------------------
+
+#: SEPA countries: IBAN length and BBAN character types (``n`` digit, ``a`` letter, ``c``
+#: letter or digit), from the SWIFT IBAN registry.
+IBAN_COUNTRIES: Final[Mapping[str, tuple[int, str]]] = MappingProxyType(
+    {
+        cc: (length, "".join(t * int(n) for n, t in re.findall(r"(\d+)!([nac])", spec)))
+        for cc, length, spec in (
+            ("AD", 24, "4!n4!n12!c"),
+            ("AT", 20, "5!n11!n"),
+            ("BE", 16, "3!n7!n2!n"),
+            ("BG", 22, "4!a4!n2!n8!c"),
+            ("CH", 21, "5!n12!c"),
+            ("CY", 28, "3!n5!n16!c"),
+            ("CZ", 24, "4!n6!n10!n"),
+            ("DE", 22, "8!n10!n"),
+            ("DK", 18, "4!n9!n1!n"),
+            ("EE", 20, "2!n2!n11!n1!n"),
+            ("ES", 24, "4!n4!n1!n1!n10!n"),
+            ("FI", 18, "3!n11!n"),
+            ("FR", 27, "5!n5!n11!c2!n"),
+            ("GB", 22, "4!a6!n8!n"),
+            ("GI", 23, "4!a15!c"),
+            ("GR", 27, "3!n4!n16!c"),
+            ("HR", 21, "7!n10!n"),
+            ("HU", 28, "3!n4!n1!n15!n1!n"),
+            ("IE", 22, "4!a6!n8!n"),
+            ("IS", 26, "4!n2!n6!n10!n"),
+            ("IT", 27, "1!a5!n5!n12!c"),
+            ("LI", 21, "5!n12!c"),
+            ("LT", 20, "5!n11!n"),
+            ("LU", 20, "3!n13!c"),
+            ("LV", 21, "4!a13!c"),
+            ("MC", 27, "5!n5!n11!c2!n"),
+            ("MT", 31, "4!a5!n18!c"),
+            ("NL", 18, "4!a10!n"),
+            ("NO", 15, "4!n6!n1!n"),
+            ("PL", 28, "8!n16!n"),
+            ("PT", 25, "4!n4!n11!n2!n"),
+            ("RO", 24, "4!a16!c"),
+            ("SE", 24, "3!n16!n1!n"),
+            ("SI", 19, "5!n8!n2!n"),
+            ("SK", 24, "4!n6!n10!n"),
+            ("SM", 27, "1!a5!n5!n12!c"),
+            ("VA", 22, "3!n15!n"),
+        )
+    }
+)
+
+_DIGITS: Final = frozenset("0123456789")
+_LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ALNUM: Final = _DIGITS | _LETTERS
+_BBAN_CHARS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {"n": _DIGITS, "a": _LETTERS, "c": _ALNUM}
+)
+
+
+def _mod97(compact: str) -> int:
+    """ISO 7064 mod 97-10 of an IBAN (upper-case ASCII letters and digits, no spaces)."""
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97
+
+
+def is_iban(value: str) -> bool:
+    """Whether ``value`` (spaces allowed, any case) is the IBAN of a country of ``IBAN_COUNTRIES``.
+
+    The country's length and BBAN character types, check digits 02-98 and mod 97 = 1.
+    """
+    if not isinstance(value, str) or len(value) > 64 or not value.isascii():
+        return False
+    compact = value.replace(" ", "").upper()
+    spec = IBAN_COUNTRIES.get(compact[:2])
+    if spec is None or len(compact) != spec[0]:
+        return False
+    if not (compact[2:4].isdigit() and 2 <= int(compact[2:4]) <= 98):
+        return False
+    if any(ch not in _BBAN_CHARS[t] for ch, t in zip(compact[4:], spec[1], strict=True)):
+        return False
+    return _mod97(compact) == 1
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether the ASCII digit string ``digits`` passes the Luhn check (ISO/IEC 7812-1)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+# --- patterns ------------------------------------------------------------------------------
+
+# E-mail: found from each "@": the local part is read leftwards (at most 64 characters),
+# the domain rightwards by this pattern (labels of at most 63, at most 127 of them).
+_LOCAL_PUNCT: Final = frozenset(".!#$%&'*+/=?^`{|}~-")
+_LOCAL_MAX: Final = 64
+_DOMAIN: Final = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,126}")
+_EMAIL_TRIM_LABELS: Final = 2  # trailing labels tried off (``mario@rossi.it.Poi``)
+
+# Digit kinds start only where no word character precedes, nor a digit and one separator.
+_DIGIT_START: Final = r"(?<![\w+])(?<![0-9][ .\-/])"
+_DIGIT_END: Final = r"(?!\w)(?![.\-/][0-9])"
+
+_AREA: Final = r"0(?:[26]|[1-9][0-9]{1,2})"  # 02 Milano, 06 Roma, else 3-4 digits
+_MOBILE: Final = r"3[0-9]{2}[ .\-/]?[0-9](?:[ .\-]?[0-9]){5,6}"
+_LANDLINE: Final = rf"{_AREA}[ .\-/]?[0-9](?:[ .\-]?[0-9]){{3,7}}"
+_PHONE: Final = re.compile(
+    _DIGIT_START
+    + r"(?:"
+    + rf"(?:\+|00)39[ .\-]?(?:{_MOBILE}|{_LANDLINE})"
+    + r"|(?:\+|00)[1-9](?:[ .\-]?[0-9]){7,14}"
+    + rf"|{_MOBILE}|{_LANDLINE}"
+    + rf"|\({_AREA}\)[ ]?[0-9](?:[ .\-]?[0-9]){{3,7}}"
+    + r")"
+    + _DIGIT_END
+)
+_DATE_LIKE: Final = re.compile(r"[0-9]{1,2}([./-])[0-9]{1,2}\1[0-9]{2,4}")
+_THOUSANDS: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
+
+_CODICE_FISCALE: Final = re.compile(
+    r"(?<!\w)(?i:[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z])"
+    r"(?!\w)"
+)
+_PARTITA_IVA: Final = re.compile(r"(?<!\w)(?<![0-9][ .\-/])(?:(?i:IT)[ ]?)?[0-9]{11}" + _DIGIT_END)
+# An IBAN starts with its country and check digits; the rest is read by the country's length.
+_IBAN_START: Final = re.compile(r"(?<!\w)(?i:([A-Z]{2}))[ \-]?([0-9]{2})")
+_IBAN_SEPARATORS: Final = " -"
+# A card: a run of digits with single spaces or dashes, at least 13 digits.
+_DIGIT_RUN: Final = re.compile(r"(?<!\w)(?<![0-9][ \-])[0-9](?:[ \-]?[0-9]){12,}(?!\w)")
+_GROUP: Final = re.compile(r"[0-9]+")
+_CARD_MIN: Final = 13
+_CARD_MAX: Final = 19
+_CARD_FIRST: Final = frozenset("23456")
+_IPV4: Final = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?!\w)(?!\.[0-9])")
+_IPV6: Final = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
+    r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4})"
+    r"(?!\w)(?!:[0-9A-Fa-f:])(?!\.[0-9])"
+)
+
+_Candidate: TypeAlias = tuple[int, int, Kind]
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+# --- candidates of each kind ---------------------------------------------------------------
+
+
+def _emails(t: str) -> Iterator[_Candidate]:
+    at = t.find("@")
+    while at != -1:
+        start = at
+        while start > 0 and at - start <= _LOCAL_MAX:
+            ch = t[start - 1]
+            if not (_is_word(ch) or ch in _LOCAL_PUNCT):
+                break
+            start -= 1
+        too_long = at - start > _LOCAL_MAX
+        while start < at and t[start] in _LOCAL_PUNCT:  # quotes, dots before the address
+            start += 1
+        domain = None if too_long or start == at else _DOMAIN.match(t, at + 1)
+        if domain is not None:
+            labels = domain[0].split(".")
+            for keep in range(len(labels), max(1, len(labels) - _EMAIL_TRIM_LABELS - 1), -1):
+                end = at + 1 + len(".".join(labels[:keep]))
+                if is_email(t[start:end]):
+                    yield (start, end, "email")
+                    break
+        at = t.find("@", at + 1)
+
+
+def _phones(t: str) -> Iterator[_Candidate]:
+    for m in _PHONE.finditer(t):
+        s = m[0]
+        if _DATE_LIKE.fullmatch(s) or _THOUSANDS.fullmatch(s) or not is_phone(s):
+            continue
+        yield (m.start(), m.end(), "phone")
+
+
+def _codici_fiscali(t: str) -> Iterator[_Candidate]:
+    for m in _CODICE_FISCALE.finditer(t):
+        if is_codice_fiscale(m[0]):
+            yield (m.start(), m.end(), "codice_fiscale")
+
+
+def _partite_iva(t: str) -> Iterator[_Candidate]:
+    for m in _PARTITA_IVA.finditer(t):
+        if is_partita_iva(m[0]):
+            yield (m.start(), m.end(), "partita_iva")
+
+
+def _iban_end(t: str, i: int, bban: str) -> int | None:
+    """Where the BBAN of types ``bban`` read from ``t[i:]`` ends, or ``None`` if it does not fit."""
+    n = len(t)
+    for kind in bban:
+        if i < n and t[i] in _IBAN_SEPARATORS and i + 1 < n:
+            i += 1
+        if i >= n or t[i].upper() not in _BBAN_CHARS[kind]:
+            return None
+        i += 1
+    if i < n and _is_word(t[i]):
+        return None
+    return i
+
+
+def _ibans(t: str) -> Iterator[_Candidate]:
+    for m in _IBAN_START.finditer(t):
+        country = m[1].upper()
+        spec = IBAN_COUNTRIES.get(country)
+        if spec is None:
+            continue
+        end = _iban_end(t, m.end(), spec[1])
+        if end is None:
+            continue
+        compact = "".join(ch for ch in t[m.start() : end] if ch not in _IBAN_SEPARATORS)
+        if 2 <= int(m[2]) <= 98 and _mod97(compact.upper()) == 1:
+            yield (m.start(), end, "iban")
+
+
+def _card_ok(digits: str) -> bool:
+    return _CARD_MIN <= len(digits) <= _CARD_MAX and digits[0] in _CARD_FIRST and luhn_ok(digits)
+
+
+def _cards(t: str) -> Iterator[_Candidate]:
+    for m in _DIGIT_RUN.finditer(t):
+        groups = [(g.start(), g.end()) for g in _GROUP.finditer(m[0])]
+        run, base = m[0], m.start()
+        counted = [0]  # counted[k]: the digits of groups[:k]
+        for g in groups:
+            counted.append(counted[-1] + g[1] - g[0])
+        i = 0
+        while i < len(groups):
+            # The longest window of whole groups first; no window spans more than 19 groups.
+            for j in range(min(len(groups), i + _CARD_MAX), i, -1):
+                size = counted[j] - counted[i]
+                if size > _CARD_MAX:
+                    continue
+                if size < _CARD_MIN:
+                    break
+                if _card_ok("".join(run[a:b] for a, b in groups[i:j])):
+                    yield (base + groups[i][0], base + groups[j - 1][1], "card")
+                    i = j - 1
+                    break
+            i += 1
+
+
+def _ips(t: str) -> Iterator[_Candidate]:
+    for pattern in (_IPV4, _IPV6):
+        for m in pattern.finditer(t):
+            if is_ip(m[0]):
+                yield (m.start(), m.end(), "ip")
+
+
+_FINDERS: Final = (_ibans, _cards, _codici_fiscali, _partite_iva, _emails, _ips, _phones)
+
+
+# --- overlaps ------------------------------------------------------------------------------
+
+
+def _resolve(candidates: list[_Candidate]) -> list[Match]:
+    """Non-overlapping matches in text order: longest first, then by ``KINDS``, then leftmost."""
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    chosen: list[_Candidate] = []
+    cluster: list[_Candidate] = []
+    reach = -1
+    for c in candidates:
+        if cluster and c[0] >= reach:
+            chosen.extend(_pick(cluster))
+            cluster = []
+        cluster.append(c)
+        reach = max(reach, c[1])
+    if cluster:
+        chosen.extend(_pick(cluster))
+    chosen.sort()
+    return [Match(kind, start, end) for start, end, kind in chosen]
+
+
+def _pick(cluster: list[_Candidate]) -> list[_Candidate]:
+    """The greedy choice within a cluster of transitively overlapping candidates."""
+    if len(cluster) == 1:
+        return cluster
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[_Candidate] = []
+    for c in sorted(cluster, key=lambda c: (c[0] - c[1], _RANK[c[2]], c[0])):
+        i = bisect.bisect_right(starts, c[0])
+        if (i and ends[i - 1] > c[0]) or (i < len(starts) and starts[i] < c[1]):
+            continue
+        starts.insert(i, c[0])
+        ends.insert(i, c[1])
+        kept.append(c)
+    return kept
+
+
+# --- the public functions ------------------------------------------------------------------
+
+
+def _exact_text(text: object, function: str) -> str:
+    if not issubclass(type(text), str):
+        raise TypeError(f"{function} takes text (str), got {_type_name(text)}")
+    return str.__str__(text)  # an exact str: no subclass override runs
+
+
+def scan_text(text: str) -> list[Match]:
+    """The identifiers in ``text``, in order, as ``Match(kind, start, end)`` (no values).
+
+    Kinds are those of ``KINDS``; each was confirmed by its check digits or by its validator
+    (see the module documentation for the rules and how overlaps are resolved). Raises
+    ``TypeError`` (naming only the type) for anything but ``str``.
+    """
+    t = _fold(_exact_text(text, "scan_text"))
+    candidates: list[_Candidate] = []
+    for finder in _FINDERS:
+        candidates.extend(finder(t))
+    return _resolve(candidates)
+
+
+def redact_text(text: str) -> str:
+    """``text`` with each identifier ``scan_text`` finds replaced by its kind: ``[email]``."""
+    exact = _exact_text(text, "redact_text")
+    parts: list[str] = []
+    last = 0
+    for m in scan_text(exact):
+        parts.append(exact[last : m.start])
+        parts.append(f"[{m.kind}]")
+        last = m.end
+    parts.append(exact[last:])
+    return "".join(parts)
