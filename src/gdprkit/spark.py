@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from gdprkit._errors import ConfigurationError, MissingKeyError
-from gdprkit._pseudonymise._keys import KeyRing
+from gdprkit._pseudonymise._keys import KeyRing, hex_key
 from gdprkit._time import in_utc, require_aware
 
 if TYPE_CHECKING:
@@ -119,6 +119,10 @@ class DerivedKeys:
         if found is None:
             raise MissingKeyError(f"no derived key for {label!r} in domain {domain!r}")
         return found
+
+    def token_key(self, domain: str) -> bytes:
+        """The HMAC key of tokens in ``domain``, as :meth:`KeyRing.token_key` gives it."""
+        return hex_key(self.derive("token", domain))
 
     def ring(self) -> KeyRing:
         """A key ring that derives only these keys (for the plan's transforms on an executor)."""
@@ -386,7 +390,7 @@ def _one_batch(
     arrays.append(pa.concat_arrays([pa.nulls(n_allowed, job.subject_type), ids]))
     assert job.keys is not None or not job.key_columns  # noqa: S101 - set together by the driver
     for _, domain in job.key_columns:
-        key = job.keys.derive("token", domain) if job.keys is not None else b""
+        key = job.keys.token_key(domain) if job.keys is not None else b""
         arrays.append(
             pa.concat_arrays(
                 [pa.array([key] * n_allowed, pa.binary()), pa.nulls(n_denied, pa.binary())]

@@ -2,7 +2,8 @@
 
 Key bytes ``00 01 02 ... 1f`` (32 bytes) under key id ``k1``. A value is first normalised for its
 category (design.md §7), then ``k1:`` + the first 16 bytes, in lowercase hex, of
-HMAC-SHA256(HKDF-SHA256(key, salt=None, info=b"gdprkit/token/v1/" + domain), text).
+HMAC-SHA256(k, text) with k the lowercase hex text (64 ASCII bytes) of
+HKDF-SHA256(key, salt=None, info=b"gdprkit/token/v1/" + domain).
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ KEYS = KeyRing({"k1": KEY}, active="k1")
 
 #: (domain, category, value, token): the vector published in docs/explanation/engines.md.
 VECTOR = [
-    ("default", "contact.email", "mario.rossi@example.it", "k1:ff0ade8415ce18c9a8bc9de715a05f09"),
-    ("default", "contact.email", " Mario.Rossi@Example.IT ", "k1:ff0ade8415ce18c9a8bc9de715a05f09"),
-    ("crm", "contact.email", "mario.rossi@example.it", "k1:158fdd0965cfe280a674129fbf47a0a2"),
-    ("default", "identity.customer_id", "C-1", "k1:36d680c30e7fb0a750c69623198959bc"),
-    ("crm", "identity.customer_id", "C-1", "k1:23401cc303bcb72613948bb95ff5acac"),
-    ("analytics", "contact.phone", "+39 333 123 4567", "k1:6c414d0d1786d2ab569f6c4c78e6af0a"),
-    ("analytics", "contact.phone", "0039 333 1234567", "k1:6c414d0d1786d2ab569f6c4c78e6af0a"),
+    ("default", "contact.email", "mario.rossi@example.it", "k1:0a693beedae1b5579dd8100fb67dabcc"),
+    ("default", "contact.email", " Mario.Rossi@Example.IT ", "k1:0a693beedae1b5579dd8100fb67dabcc"),
+    ("crm", "contact.email", "mario.rossi@example.it", "k1:50a07bff0db210d3fae21daabb5bfcee"),
+    ("default", "identity.customer_id", "C-1", "k1:17a880cd159243d0d2027ff1daaac685"),
+    ("crm", "identity.customer_id", "C-1", "k1:74cb747605a0a19547da27d1e9679fc4"),
+    ("analytics", "contact.phone", "+39 333 123 4567", "k1:c461ae6415474bf23650883812021636"),
+    ("analytics", "contact.phone", "0039 333 1234567", "k1:c461ae6415474bf23650883812021636"),
 ]
 
 

@@ -94,7 +94,7 @@ def test_full_width_digits_are_digits() -> None:
     assert mask(full_width) == mask("+39 333 1234567") == "**********67"
 
 
-_PHONE_CHARS = "0123456789 .-()[]\u00a0\u2010\u2013\u2212"
+_PHONE_CHARS = "0123456789 .-()[]\u00a0\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _FOREIGN = st.characters(
     exclude_categories=("Cs",),
     exclude_characters=_PHONE_CHARS + "+" + WHITESPACE,

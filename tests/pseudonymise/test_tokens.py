@@ -53,8 +53,10 @@ def hkdf(key: bytes, label: str, domain: str, length: int = 32) -> bytes:
 
 
 def expected_token(key: bytes, key_id: str, domain: str, text: str) -> str:
-    """The token, computed the way another engine would: HKDF, then HMAC-SHA256, first 16 bytes."""
-    digest = hmac.new(hkdf(key, "token", domain), text.encode("utf-8"), hashlib.sha256).digest()
+    """The token, computed the way another engine would: HKDF, its lowercase hex text as the
+    HMAC-SHA256 key (what polars-hash takes), first 16 bytes."""
+    token_key = hkdf(key, "token", domain).hex().encode("ascii")
+    digest = hmac.new(token_key, text.encode("utf-8"), hashlib.sha256).digest()
     return f"{key_id}:{digest[:16].hex()}"
 
 
@@ -69,11 +71,11 @@ def expected_token(key: bytes, key_id: str, domain: str, text: str) -> str:
             "mario.rossi@example.it",
             "contact.email",
             "default",
-            "k1:ff0ade8415ce18c9a8bc9de715a05f09",
+            "k1:0a693beedae1b5579dd8100fb67dabcc",
         ),
-        ("mario.rossi@example.it", "contact.email", "crm", "k1:158fdd0965cfe280a674129fbf47a0a2"),
-        ("C-1", None, "default", "k1:36d680c30e7fb0a750c69623198959bc"),
-        ("C-1", None, "crm", "k1:23401cc303bcb72613948bb95ff5acac"),
+        ("mario.rossi@example.it", "contact.email", "crm", "k1:50a07bff0db210d3fae21daabb5bfcee"),
+        ("C-1", None, "default", "k1:17a880cd159243d0d2027ff1daaac685"),
+        ("C-1", None, "crm", "k1:74cb747605a0a19547da27d1e9679fc4"),
     ],
 )
 def test_known_answer_tokens(value: str, category: str | None, domain: str, pinned: str) -> None:
@@ -465,9 +467,9 @@ def test_token_batch_equals_token_function(items: list[str | None], domain: str)
 def test_token_batch_known_answers() -> None:
     batch = token_batch(RING, "crm")
     assert batch(["mario.rossi@example.it", None, "C-1"]) == [
-        "k1:158fdd0965cfe280a674129fbf47a0a2",
+        "k1:50a07bff0db210d3fae21daabb5bfcee",
         None,
-        "k1:23401cc303bcb72613948bb95ff5acac",
+        "k1:74cb747605a0a19547da27d1e9679fc4",
     ]
 
 
@@ -501,3 +503,19 @@ def test_reveal_accepts_only_the_canonical_spelling_of_a_ciphertext() -> None:
                 with pytest.raises(gdprkit.CryptoError):
                     gdprkit.reveal(f"{key_id}.{other}", keys=ring)
     assert seen > 0  # the corpus holds lengths with unused bits
+
+
+@pytest.mark.parametrize("label", ["", "token/v1", "a/b", "/"])
+def test_a_derivation_label_is_a_word_without_a_slash(label: str) -> None:
+    # "gdprkit/<label>/v1/<domain>" is then read one way only: no two (label, domain) pairs
+    # share an HKDF info (label "token/v1/x" with domain "y" would otherwise meet "token" and
+    # "x/v1/y").
+    with pytest.raises(ConfigurationError, match="without '/'"):
+        RING.derive(label, "default")
+
+
+@given(domain=domains)
+def test_the_token_key_is_the_hex_text_of_the_derived_key(domain: str) -> None:
+    key = RING.token_key(domain)
+    assert key == hkdf(KEY, "token", domain).hex().encode("ascii")
+    assert len(key) == 64  # SHA-256's block: RFC 2104 uses it as it is

@@ -29,7 +29,14 @@ from typing import Final, NoReturn, SupportsIndex
 
 from gdprkit._errors import ConfigurationError, MissingKeyError
 
-__all__ = ["DEFAULT_ENV_VAR", "KEY_ID_PATTERN", "MIN_KEY_BYTES", "KeyFileWarning", "KeyRing"]
+__all__ = [
+    "DEFAULT_ENV_VAR",
+    "KEY_ID_PATTERN",
+    "MIN_KEY_BYTES",
+    "KeyFileWarning",
+    "KeyRing",
+    "hex_key",
+]
 
 
 class KeyFileWarning(UserWarning):
@@ -274,11 +281,16 @@ class KeyRing:
         """A ``length``-byte key for ``label`` (``token``, ``encrypt``) and ``domain``.
 
         HKDF-SHA256 of key ``key_id`` (the active one by default), no salt, ``info`` =
-        ``b"gdprkit/<label>/v1/" + domain`` (UTF-8). Another engine that derives the same way
-        gets the same bytes. Cached per (key id, label, domain, length).
+        ``b"gdprkit/<label>/v1/" + domain`` (UTF-8). A label holds no ``/``, so ``info`` is
+        injective: two (label, domain) pairs never share it. Another engine that derives the
+        same way gets the same bytes. Cached per (key id, label, domain, length).
         """
         if not isinstance(label, str) or not isinstance(domain, str):
             raise ConfigurationError("label and domain must be text")
+        if not label or "/" in label:
+            # ``info`` is then read back one way only: the label ends at its first "/", the
+            # domain is everything after "/v1/". No (label, domain) pair runs into another.
+            raise ConfigurationError("a derivation label is a non-empty word without '/'")
         if type(length) is not int or not 0 < length <= _MAX_DERIVED_BYTES:
             raise ConfigurationError(f"length must be from 1 to {_MAX_DERIVED_BYTES} bytes")
         kid = self._active if key_id is None else key_id
@@ -308,6 +320,16 @@ class KeyRing:
         self._cache[cache_key] = derived
         return derived
 
+    def token_key(self, domain: str, *, key_id: str | None = None) -> bytes:
+        """The HMAC key of tokens in ``domain``: the lowercase hex text (64 ASCII bytes) of
+        ``derive("token", domain)``.
+
+        Keying HMAC with text lets every engine make the same token, including those whose
+        HMAC takes only a text key (``polars-hash``); 64 bytes is SHA-256's block, so RFC 2104
+        uses the key as it is. Design §7.
+        """
+        return hex_key(self.derive("token", domain, key_id=key_id))
+
     # ---------------------------------------------------------------------------------------
     # Refusals: immutability and no pickles.
 
@@ -331,3 +353,8 @@ class KeyRing:
 
     def __deepcopy__(self, memo: dict[int, object]) -> KeyRing:
         return self
+
+
+def hex_key(derived: bytes) -> bytes:
+    """A derived key as the HMAC key of tokens: its lowercase hex text, as ASCII bytes."""
+    return derived.hex().encode("ascii")

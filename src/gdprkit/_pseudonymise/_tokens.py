@@ -3,7 +3,9 @@
 The encodings here are a contract that Spark, polars and pyarrow reproduce byte for byte:
 
 * **token** — ``f"{key_id}:{HMAC-SHA256(k, text.encode('utf-8'))[:16].hex()}"`` with
-  ``k = ring.derive("token", domain)``: the key id, a colon, 32 lowercase hex digits (128 bits).
+  ``k = ring.token_key(domain)``, the lowercase hex text of ``ring.derive("token", domain)``
+  as 64 ASCII bytes (so an HMAC that takes a text key reproduces it): the key id, a colon, 32
+  lowercase hex digits (128 bits).
 * **ciphertext** — ``f"{key_id}.{base64url_without_padding(AES-SIV(k, text, ad))}"`` with the
   64-byte ``k = ring.derive("encrypt", domain, length=64)`` and associated data
   ``[b"gdprkit/v1", domain.encode("utf-8")]``. Deterministic: equal text, equal ciphertext.
@@ -71,7 +73,7 @@ def token_function(keys: KeyRing, domain: str = "default") -> Callable[[str], st
     of that state and one HMAC over the value.
     """
     ring = _check_ring(keys)
-    base = hmac.new(ring.derive("token", _check_domain(domain)), digestmod=hashlib.sha256)
+    base = hmac.new(ring.token_key(_check_domain(domain)), digestmod=hashlib.sha256)
     prefix = ring.active + ":"
 
     def token(text: str) -> str:
@@ -93,9 +95,9 @@ def token_batch(
     copied per value (C calls only, no ``hmac`` wrapper per value).
     """
     ring = _check_ring(keys)
-    key = ring.derive("token", _check_domain(domain))
+    key = ring.token_key(_check_domain(domain))
     block = hashlib.sha256().block_size
-    if len(key) > block:  # RFC 2104: a long key is hashed first (derived keys are 32 bytes)
+    if len(key) > block:  # RFC 2104: a long key is hashed first (token keys are 64 bytes)
         key = hashlib.sha256(key).digest()
     padded = key.ljust(block, b"\0")
     inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))

@@ -133,7 +133,7 @@ def _token_transform(
     keys: KeyRing, domain: str, normalise: Callable[[object], str | None]
 ) -> Transform:
     # The token encoding of ``token_function``, inlined: this is the hot path of ``enforce``.
-    base = hmac.new(keys.derive("token", domain), digestmod=hashlib.sha256)
+    base = hmac.new(keys.token_key(domain), digestmod=hashlib.sha256)
     prefix = keys.active + ":"
 
     def token(value: object) -> str | None:

@@ -1,29 +1,23 @@
 """Tokens for a whole column at once: the row path's tokens, byte for byte, without a Python
 call per value.
 
-The token construction is unchanged (:mod:`gdprkit._pseudonymise._tokens`):
-``key_id + ":" + hex(HMAC-SHA256(k, text)[:16])``. HMAC-SHA256 (RFC 2104) with the 32-byte
-derived key ``k`` is two SHA-256 passes over fixed prefixes::
-
-    inner = SHA-256((k zero-padded to 64 bytes XOR 0x36...) || text)
-    mac   = SHA-256((k zero-padded to 64 bytes XOR 0x5c...) || inner)
-
-so a vectorised SHA-256 over binary columns (``polars-hash``'s ``chash.sha2_256``) gives the
-same bytes. ``text`` is the category's normaliser output (:mod:`gdprkit._pseudonymise._normalise`):
-for ASCII text every normaliser but the IP address one is a string expression (the same ones the
-Spark built-in path uses, see :func:`gdprkit.spark._sql_normalised`); text that is not ASCII is
-normalised by the Python normaliser, those values only. Without ``polars`` and ``polars-hash``
+The token construction is the row path's (:mod:`gdprkit._pseudonymise._tokens`):
+``key_id + ":" + hex(HMAC-SHA256(k, text)[:16])`` with ``k = keys.token_key(domain)``, the
+lowercase hex text of the derived key, which is what ``polars-hash``'s ``chash.hmac_sha256``
+takes as its key (design §7). The column is split into one chunk per thread of polars' pool, so
+the HMACs run on every core. ``text`` is the category's normaliser output
+(:mod:`gdprkit._pseudonymise._normalise`): for ASCII text every normaliser but the IP address
+one is a string expression (the same ones the Spark built-in path uses, see
+:func:`gdprkit.spark._sql_normalised`); text that is not ASCII is normalised by the Python
+normaliser, those values only. Without ``polars`` and ``polars-hash``
 (or for a column type or a category not written here) :func:`tokens` answers ``None`` and the
 executor makes the tokens value by value, as before.
 """
 
 from __future__ import annotations
 
-import binascii
 import importlib
 from typing import TYPE_CHECKING, Any, Final
-
-import numpy as np
 
 from gdprkit._pseudonymise._normalise import normaliser_for, normaliser_kind
 
@@ -33,8 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["arrow_tokens", "available", "column_tokens", "normalised", "tokens"]
 
 _TOKEN_HEX: Final = 32  # 16 bytes, as in the row path
-_BLOCK: Final = 64  # SHA-256's block size
-_DIGEST: Final = 32
 _CHUNK_ROWS: Final = 16_384  # the fewest rows worth a thread of their own
 #: The Unicode White_Space characters that are ASCII (the only ones ASCII text can hold).
 _WS: Final = "\t\n\x0b\x0c\r "
@@ -120,32 +112,6 @@ def normalised(series: Any, category: str | None) -> Any | None:  # noqa: ANN401
     return out.to_frame("t").select(pl.when(~blank).then(pl.col("t"))).get_column("t")
 
 
-def _pads(keys: KeyRing, domain: str) -> tuple[bytes, bytes]:
-    key = keys.derive("token", domain)
-    if len(key) > _BLOCK:  # RFC 2104 (derived keys are 32 bytes: never the case)
-        import hashlib  # noqa: PLC0415
-
-        key = hashlib.sha256(key).digest()
-    padded = key.ljust(_BLOCK, b"\0")
-    return bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)
-
-
-def _hex_bytes(pa: Any, hexes: Any) -> np.ndarray[Any, np.dtype[np.uint8]]:  # noqa: ANN401
-    """An Arrow array of 64-digit lowercase hex texts (no nulls) as an ``(n, 32)`` byte array."""
-    array = hexes.cast(pa.large_string())
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    n = len(array)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + n + 1]
-    if n and (offsets[-1] - offsets[0] != n * 2 * _DIGEST):
-        raise AssertionError("SHA-256 hex digests are 64 digits")  # pragma: no cover
-    raw = memoryview(array.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
-    out: np.ndarray[Any, np.dtype[np.uint8]] = np.frombuffer(
-        binascii.unhexlify(raw), dtype=np.uint8
-    ).reshape(n, _DIGEST)
-    return out
-
-
 def _chunked(pl: Any, frame: Any) -> Any:  # noqa: ANN401 - polars objects
     """``frame`` in one chunk per thread of polars' pool: polars hashes chunks in parallel."""
     parts = max(1, min(pl.thread_pool_size(), frame.height // _CHUNK_ROWS))
@@ -161,28 +127,12 @@ def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN40
     mods = _modules()
     if mods is None:
         return None
-    pl, _plh, pa = mods  # polars_hash: the chash namespace
-    ipad, opad = _pads(keys, domain)
-    prefix = keys.active + ":"
-    present = texts.is_not_null()
-    frame = _chunked(pl, pl.DataFrame({"t": texts.fill_null("")}))
-    inner_hex = frame.select(
-        (pl.lit(ipad, dtype=pl.Binary) + pl.col("t").cast(pl.Binary)).chash.sha2_256().alias("b")
-    ).get_column("b")
-    digests = _hex_bytes(pa, inner_hex.to_arrow())
-    n = len(digests)
-    message = np.empty((n, _BLOCK + _DIGEST), dtype=np.uint8)
-    message[:, :_BLOCK] = np.frombuffer(opad, dtype=np.uint8)
-    message[:, _BLOCK:] = digests
-    offsets = np.arange(n + 1, dtype=np.int64) * (_BLOCK + _DIGEST)
-    outer_in = pa.Array.from_buffers(
-        pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(message)]
-    )
-    outer = _chunked(pl, pl.DataFrame({"b": pl.from_arrow(outer_in), "p": present}))
-    return outer.select(
-        pl.when(pl.col("p"))
-        .then(pl.lit(prefix) + pl.col("b").chash.sha2_256().str.slice(0, _TOKEN_HEX))
-        .alias("t")
+    pl = mods[0]
+    key = keys.token_key(domain).decode("ascii")  # polars-hash keys HMAC with text: §7
+    frame = _chunked(pl, texts.rename("t").to_frame())
+    mac = pl.col("t").chash.hmac_sha256(key=key)  # null text: null token
+    return frame.select(
+        (pl.lit(keys.active + ":") + mac.str.slice(0, _TOKEN_HEX)).alias("t")
     ).get_column("t")
 
 

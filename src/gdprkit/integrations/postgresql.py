@@ -103,7 +103,7 @@ def token_sql(
     digest = f"encode(hmac(convert_to({normalised}, 'UTF8'), :{p['key']}, 'sha256'), 'hex')"
     sql = f"(:{p['kid']} || ':' || substr({digest}, 1, {_TOKEN_HEX}))"
     params: dict[str, Any] = {
-        p["key"]: keys.derive("token", domain),
+        p["key"]: keys.token_key(domain),
         p["kid"]: keys.active,
     }
     if kind == "name":
