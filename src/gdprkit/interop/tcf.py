@@ -265,14 +265,24 @@ class _Bits:
     def rest(self) -> str:
         return self._bits[self._pos :]
 
+    def need(self, count: int, what: str) -> None:
+        """At least ``count`` bits must remain (a count read from the string is checked
+        against the string's length before anything is read for it)."""
+        if self._pos + count > len(self._bits):
+            raise TCStringError(
+                f"the TC string is truncated: its {self._segment} segment ends inside {what}"
+            )
+
 
 def _ranges(bits: _Bits, what: str, limit: int) -> list[tuple[int, int]]:
     """The ``NumEntries`` range entries of a range section, each ``(first, last)``.
 
     Every id lies in 1..``limit`` and every range is ascending, else :class:`TCStringError`.
-    Each entry takes at least 17 bits, so the loop is bounded by the string's length.
+    Each entry takes at least 17 bits: a count that the rest of the string cannot hold is
+    refused before the first entry is read.
     """
     count = bits.number(12, f"the number of range entries of {what}")
+    bits.need(17 * count, f"the range entries of {what}")  # 17 bits each at the least
     found: list[tuple[int, int]] = []
     for entry in range(1, count + 1):
         is_range = bits.flag(f"range entry {entry} of {what}")
