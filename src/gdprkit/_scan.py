@@ -114,31 +114,32 @@ _DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
 
 
 @functools.cache
-def _fold_table() -> tuple[re.Pattern[str], Mapping[str, str]]:
+def _fold_table() -> Mapping[int, str]:
     """Characters whose NFKC form is one printable ASCII character, and typographic dashes.
 
     Built on the first text that is not ASCII (it takes some tens of milliseconds).
     """
-    table: dict[str, str] = {}
+    table: dict[int, str] = {}
     for cp in range(0x80, 0x30000):
         if 0xD800 <= cp < 0xE000:  # surrogates
             continue
-        ch = chr(cp)
-        folded = unicodedata.normalize("NFKC", ch)
+        folded = unicodedata.normalize("NFKC", chr(cp))
         if len(folded) == 1 and folded.isascii() and folded.isprintable():
-            table[ch] = folded
+            table[cp] = folded
     for ch in _DASHES:
-        table[ch] = "-"
-    pattern = re.compile("[" + "".join(re.escape(ch) for ch in sorted(table)) + "]")
-    return pattern, MappingProxyType(table)
+        table[ord(ch)] = "-"
+    return MappingProxyType(table)
+
+
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]+")
 
 
 def _fold(text: str) -> str:
     """``text`` with compatibility characters folded; same length, same positions."""
     if text.isascii():
         return text
-    pattern, table = _fold_table()
-    return pattern.sub(lambda m: table[m[0]], text)
+    table = _fold_table()
+    return _NON_ASCII.sub(lambda m: m[0].translate(table), text)
 
 
 # --- check digits --------------------------------------------------------------------------
@@ -244,20 +245,25 @@ _LOCAL_MAX: Final = 64
 _DOMAIN: Final = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,126}")
 _EMAIL_TRIM_LABELS: Final = 2  # trailing labels tried off (``mario@rossi.it.Poi``)
 
-# Digit kinds start only where no word character precedes, nor a digit and one separator.
-_DIGIT_START: Final = r"(?<![\w+])(?<![0-9][ .\-/])"
+# Digit kinds start only where no word character (nor "+") precedes, nor a digit and one
+# separator. Each pattern consumes its first character before looking behind it, so that
+# the regular expression engine skips, in C, every position that cannot start a match.
+_AFTER_FIRST: Final = r"(?<![\w+](?s:.))(?<![0-9][ .\-/](?s:.))"
 _DIGIT_END: Final = r"(?!\w)(?![.\-/][0-9])"
 
-_AREA: Final = r"0(?:[26]|[1-9][0-9]{1,2})"  # 02 Milano, 06 Roma, else 3-4 digits
-_MOBILE: Final = r"3[0-9]{2}[ .\-/]?[0-9](?:[ .\-]?[0-9]){5,6}"
-_LANDLINE: Final = rf"{_AREA}[ .\-/]?[0-9](?:[ .\-]?[0-9]){{3,7}}"
+_AREA_REST: Final = r"(?:[26]|[1-9][0-9]{1,2})"  # after the 0: 02 Milano, 06 Roma, 3-4 digits
+_MOBILE_REST: Final = r"[0-9]{2}[ .\-/]?[0-9](?:[ .\-]?[0-9]){5,6}"  # after the 3
+_SUBSCRIBER: Final = r"[0-9](?:[ .\-]?[0-9]){3,7}"
+_NATIONAL: Final = rf"(?:3{_MOBILE_REST}|0{_AREA_REST}[ .\-/]?{_SUBSCRIBER})"
 _PHONE: Final = re.compile(
-    _DIGIT_START
-    + r"(?:"
-    + rf"(?:\+|00)39[ .\-]?(?:{_MOBILE}|{_LANDLINE})"
-    + r"|(?:\+|00)[1-9](?:[ .\-]?[0-9]){7,14}"
-    + rf"|{_MOBILE}|{_LANDLINE}"
-    + rf"|\({_AREA}\)[ ]?[0-9](?:[ .\-]?[0-9]){{3,7}}"
+    r"(?:"
+    + rf"\+{_AFTER_FIRST}39[ .\-]?{_NATIONAL}"  # +39 333 123 4567
+    + rf"|0{_AFTER_FIRST}039[ .\-]?{_NATIONAL}"  # 0039 06 1234 5678
+    + rf"|\+{_AFTER_FIRST}[1-9](?:[ .\-]?[0-9]){{7,14}}"  # +33 1 23 45 67 89
+    + rf"|0{_AFTER_FIRST}0[1-9](?:[ .\-]?[0-9]){{7,14}}"  # 0033 1 23 45 67 89
+    + rf"|3{_AFTER_FIRST}{_MOBILE_REST}"  # 333-1234567
+    + rf"|0{_AFTER_FIRST}{_AREA_REST}[ .\-/]?{_SUBSCRIBER}"  # 06 1234 5678
+    + rf"|\({_AFTER_FIRST}0{_AREA_REST}\)[ ]?{_SUBSCRIBER}"  # (06) 12345678
     + r")"
     + _DIGIT_END
 )
@@ -265,25 +271,34 @@ _DATE_LIKE: Final = re.compile(r"[0-9]{1,2}([./-])[0-9]{1,2}\1[0-9]{2,4}")
 _THOUSANDS: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 
 _CODICE_FISCALE: Final = re.compile(
-    r"(?<!\w)(?i:[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z])"
-    r"(?!\w)"
+    r"[A-Za-z](?<!\w(?s:.))[A-Za-z]{5}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z]"
+    r"[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z](?!\w)"
 )
-_PARTITA_IVA: Final = re.compile(r"(?<!\w)(?<![0-9][ .\-/])(?:(?i:IT)[ ]?)?[0-9]{11}" + _DIGIT_END)
-# An IBAN starts with its country and check digits; the rest is read by the country's length.
-_IBAN_START: Final = re.compile(r"(?<!\w)(?i:([A-Z]{2}))[ \-]?([0-9]{2})")
+# Eleven digits; a word character before them is allowed only as an "IT" prefix (in Python).
+_ELEVEN: Final = re.compile(r"[0-9](?<![0-9_](?s:.))(?<![0-9][ .\-/](?s:.))[0-9]{10}" + _DIGIT_END)
+# An IBAN is found by its check digits after two letters (and one separator at most); the
+# rest is read by the country's length and BBAN character types.
+_IBAN_CHECK: Final = re.compile(
+    r"[0-9](?:(?<=(?<!\w)[A-Za-z]{2}[0-9])|(?<=(?<!\w)[A-Za-z]{2}[ \-][0-9]))[0-9]"
+)
 _IBAN_SEPARATORS: Final = " -"
 # A card: a run of digits with single spaces or dashes, at least 13 digits.
-_DIGIT_RUN: Final = re.compile(r"(?<!\w)(?<![0-9][ \-])[0-9](?:[ \-]?[0-9]){12,}(?!\w)")
+_DIGIT_RUN: Final = re.compile(r"[0-9](?<!\w(?s:.))(?<![0-9][ \-](?s:.))(?:[ \-]?[0-9]){12,}(?!\w)")
 _GROUP: Final = re.compile(r"[0-9]+")
 _CARD_MIN: Final = 13
 _CARD_MAX: Final = 19
 _CARD_FIRST: Final = frozenset("23456")
-_IPV4: Final = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?!\w)(?!\.[0-9])")
+_CARD_GROUPS: Final = 5  # 4 x 4, 4-6-5, 4-4-4-4-3: a card is written in at most five groups
+_IPV4: Final = re.compile(
+    r"[0-9](?<![\w.](?s:.))[0-9]{0,2}\.(?:[0-9]{1,3}\.){2}[0-9]{1,3}(?!\w)(?!\.[0-9])"
+)
+# Every IPv6 address has a "::" or at least six colons: the pattern runs only then.
 _IPV6: Final = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
     r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4})"
     r"(?!\w)(?!:[0-9A-Fa-f:])(?!\.[0-9])"
 )
+_IPV6_MIN_COLONS: Final = 6
 
 _Candidate: TypeAlias = tuple[int, int, Kind]
 
@@ -333,9 +348,17 @@ def _codici_fiscali(t: str) -> Iterator[_Candidate]:
 
 
 def _partite_iva(t: str) -> Iterator[_Candidate]:
-    for m in _PARTITA_IVA.finditer(t):
-        if is_partita_iva(m[0]):
-            yield (m.start(), m.end(), "partita_iva")
+    for m in _ELEVEN.finditer(t):
+        start = m.start()
+        before = t[max(0, start - 3) : start].upper()
+        if before.endswith(("IT", "IT ")):  # the VAT prefix: IT01234567890, IT 01234567890
+            prefixed = start - (2 if before.endswith("IT") else 3)
+            if prefixed == 0 or not _is_word(t[prefixed - 1]):
+                start = prefixed
+        if start == m.start() and start > 0 and _is_word(t[start - 1]):
+            continue  # inside a word
+        if is_partita_iva(t[start : m.end()]):
+            yield (start, m.end(), "partita_iva")
 
 
 def _iban_end(t: str, i: int, bban: str) -> int | None:
@@ -353,17 +376,17 @@ def _iban_end(t: str, i: int, bban: str) -> int | None:
 
 
 def _ibans(t: str) -> Iterator[_Candidate]:
-    for m in _IBAN_START.finditer(t):
-        country = m[1].upper()
-        spec = IBAN_COUNTRIES.get(country)
-        if spec is None:
+    for m in _IBAN_CHECK.finditer(t):
+        start = m.start() - (3 if t[m.start() - 1] in _IBAN_SEPARATORS else 2)
+        spec = IBAN_COUNTRIES.get(t[start : start + 2].upper())
+        if spec is None or not 2 <= int(m[0]) <= 98:
             continue
         end = _iban_end(t, m.end(), spec[1])
         if end is None:
             continue
-        compact = "".join(ch for ch in t[m.start() : end] if ch not in _IBAN_SEPARATORS)
-        if 2 <= int(m[2]) <= 98 and _mod97(compact.upper()) == 1:
-            yield (m.start(), end, "iban")
+        compact = "".join(ch for ch in t[start:end] if ch not in _IBAN_SEPARATORS)
+        if _mod97(compact.upper()) == 1:
+            yield (start, end, "iban")
 
 
 def _card_ok(digits: str) -> bool:
@@ -379,8 +402,11 @@ def _cards(t: str) -> Iterator[_Candidate]:
             counted.append(counted[-1] + g[1] - g[0])
         i = 0
         while i < len(groups):
-            # The longest window of whole groups first; no window spans more than 19 groups.
-            for j in range(min(len(groups), i + _CARD_MAX), i, -1):
+            if run[groups[i][0]] not in _CARD_FIRST:
+                i += 1
+                continue
+            # The longest window of whole groups first.
+            for j in range(min(len(groups), i + _CARD_GROUPS), i, -1):
                 size = counted[j] - counted[i]
                 if size > _CARD_MAX:
                     continue
@@ -394,7 +420,10 @@ def _cards(t: str) -> Iterator[_Candidate]:
 
 
 def _ips(t: str) -> Iterator[_Candidate]:
-    for pattern in (_IPV4, _IPV6):
+    patterns = [_IPV4]
+    if "::" in t or t.count(":") >= _IPV6_MIN_COLONS:
+        patterns.append(_IPV6)
+    for pattern in patterns:
         for m in pattern.finditer(t):
             if is_ip(m[0]):
                 yield (m.start(), m.end(), "ip")
