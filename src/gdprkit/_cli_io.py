@@ -362,7 +362,32 @@ def _not_text(path: Path, codec: str, line: int, exc: UnicodeDecodeError) -> Cli
     )
 
 
-def _open_csv(path: Path, stack: ExitStack, delimiter: str | None, encoding: str | None) -> Source:
+class _CsvStart:
+    """What is read of a CSV file before its first record: its encoding, delimiter and header
+    (checked), and the reader positioned after the header."""
+
+    def __init__(
+        self,
+        path: Path,
+        codec: str,
+        delimiter: str,
+        reader: Any,  # noqa: ANN401 - a csv reader
+        header: list[str],
+    ) -> None:
+        self.path = path
+        self.codec = codec
+        self.delimiter = delimiter
+        self.reader = reader
+        self.header = header
+        #: The line the header ends on (1 when it is the file's first line).
+        self.header_end: int = reader.line_num
+        shown = {"\t": "tab"}.get(delimiter, delimiter)
+        self.description = f"CSV from {_quote(path)}, delimiter {shown!r}, encoding {codec}"
+
+
+def _start_csv(
+    path: Path, stack: ExitStack, delimiter: str | None, encoding: str | None
+) -> _CsvStart:
     codec = _codec(encoding if encoding is not None else _declared(path))
     chosen = _delimiter(delimiter) if delimiter is not None else None
     text = stack.enter_context(path.open(encoding=codec, errors="strict", newline=""))
@@ -407,9 +432,12 @@ def _open_csv(path: Path, stack: ExitStack, delimiter: str | None, encoding: str
                 f"{seen[name]} and {position}): which one holds the value cannot be told"
             )
         seen[name] = position
-    shown = {"\t": "tab"}.get(delim, delim)
-    description = f"CSV from {_quote(path)}, delimiter {shown!r}, encoding {codec}"
-    return Source(_csv_records(path, reader, header), description)
+    return _CsvStart(path, codec, delim, reader, header)
+
+
+def _open_csv(path: Path, stack: ExitStack, delimiter: str | None, encoding: str | None) -> Source:
+    start = _start_csv(path, stack, delimiter, encoding)
+    return Source(_csv_records(path, start.reader, start.header), start.description)
 
 
 def _csv_records(path: Path, reader: Any, header: list[str]) -> Iterator[Any]:  # noqa: ANN401
@@ -438,6 +466,12 @@ def _csv_records(path: Path, reader: Any, header: list[str]) -> Iterator[Any]:  
 
 
 def _open_parquet(path: Path, stack: ExitStack) -> Source:
+    parquet = _open_parquet_file(path, stack)
+    return Source(_parquet_records(path, parquet), f"Parquet from {_quote(path)}")
+
+
+def _open_parquet_file(path: Path, stack: ExitStack) -> Any:  # noqa: ANN401 - a ParquetFile
+    """The Parquet file at ``path``, its schema read and checked (no column named twice)."""
     import pyarrow.parquet as pq  # noqa: PLC0415 - the arrow extra, checked first
 
     handle = stack.enter_context(path.open("rb"))
@@ -456,7 +490,7 @@ def _open_parquet(path: Path, stack: ExitStack) -> Source:
                 "cannot be told"
             )
         seen.add(name)
-    return Source(_parquet_records(path, parquet), f"Parquet from {_quote(path)}")
+    return parquet
 
 
 def _row_group_batches(parquet: Any) -> Iterator[Any]:  # noqa: ANN401

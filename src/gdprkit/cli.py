@@ -27,11 +27,12 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from gdprkit._audit import AuditLog, policy_digest
 from gdprkit._cli_io import (
@@ -41,6 +42,7 @@ from gdprkit._cli_io import (
     Output,
     Progress,
     RecordWriter,
+    Row,
     check_distinct,
     clean,
     open_source,
@@ -57,6 +59,9 @@ from gdprkit._policy import Policy, load_policy
 from gdprkit._pseudonymise import KeyRing
 from gdprkit._reports import privacy_notice, processing_register, render_register
 from gdprkit._values import subject_key
+
+if TYPE_CHECKING:
+    from gdprkit._cli_columnar import Chunk, ColumnarSource
 
 __all__ = ["main"]
 
@@ -549,10 +554,12 @@ def _enforce(args: argparse.Namespace) -> int:
         if args.ledger:
             ledger = ConsentLedger(args.ledger)
             stack.callback(ledger.close)
-        source = open_source(
-            args.input, fmt_in, stack, delimiter=args.delimiter, encoding=args.encoding
-        )
-        source.on_progress = progress.update
+        columnar = _open_columnar(args, fmt_in, stack)
+        if columnar is None:
+            source = open_source(
+                args.input, fmt_in, stack, delimiter=args.delimiter, encoding=args.encoding
+            )
+            source.on_progress = progress.update
         sink: _Rejected | None = None
         if args.rejected:
             rejected_file = stack.enter_context(Output(Path(args.rejected)))
@@ -561,23 +568,244 @@ def _enforce(args: argparse.Namespace) -> int:
             target: IO[bytes] = sys.stdout.buffer
         else:
             target = stack.enter_context(Output(Path(args.output))).file
-        writer = RecordWriter(fmt_out, target, columns)
-        stream = enforce(
-            policy, source, args.purpose, at=at, consents=ledger, keys=keys, rejected=sink
-        )
-        failure.update(at=stream.at, counts=stream.counts)  # counts so far, should it fail
-        for row in stream:
-            writer.write(row)
-        writer.close()
+        if columnar is not None:
+            counts = _run_columnar(
+                policy,
+                args.purpose,
+                columnar,
+                target=target,
+                fmt_out=fmt_out,
+                columns=columns,
+                run=_Run(at=at, consents=ledger, keys=keys, sink=sink, progress=progress),
+                failure=failure,
+            )
+            stream = None
+            rows, description = columnar.rows, columnar.description
+        else:
+            writer = RecordWriter(fmt_out, target, columns)
+            stream = enforce(
+                policy, source, args.purpose, at=at, consents=ledger, keys=keys, rejected=sink
+            )
+            failure.update(at=stream.at, counts=stream.counts)  # counts so far, should it fail
+            for row in stream:
+                writer.write(row)
+            writer.close()
+            counts = stream.counts
+            rows, description = source.rows, source.description
         if args.output == "-":
             sys.stdout.buffer.flush()
-        counts = stream.counts
-    progress.finish(source.rows)
+    progress.finish(rows)
     if audit is not None:
-        audit.record_enforce(policy, stream)
+        if stream is not None:
+            audit.record_enforce(policy, stream)
+        else:
+            audit.record_enforce(policy, args.purpose, at=failure["at"], counts=counts)
     summary = {"purpose": args.purpose, **dict(sorted(counts.items()))}
     print(json.dumps(summary), file=sys.stderr)
-    return _all_denied(counts, source.description)
+    return _all_denied(counts, description)
+
+
+# The columnar path (CSV and Parquet input): gdprkit._cli_columnar reads and writes,
+# gdprkit.frames.enforce_batches decides, batch by batch.
+
+
+def _open_columnar(
+    args: argparse.Namespace, fmt_in: str, stack: ExitStack
+) -> ColumnarSource | None:
+    """The input as batches for the columnar path; ``None`` for the row path (JSON Lines, no
+    pyarrow or numpy installed, a file the columnar reader leaves to the row path, or the
+    internal switch ``GDPRKIT_CLI_ENGINE=row``)."""
+    if fmt_in not in ("csv", "parquet"):
+        return None
+    try:
+        from gdprkit import _cli_columnar  # noqa: PLC0415 - needs pyarrow and numpy
+        from gdprkit.frames import _stream  # noqa: PLC0415, F401
+    except ImportError:
+        return None
+    if _cli_columnar.row_path_forced():
+        return None
+    return _cli_columnar.open_columnar(
+        args.input, fmt_in, stack, delimiter=args.delimiter, encoding=args.encoding
+    )
+
+
+class _Run:
+    """What a columnar run reads besides its input: the moment (``None``: now), the consent
+    source, the keys, the ``--rejected`` sink and the progress line."""
+
+    __slots__ = ("at", "consents", "keys", "progress", "sink")
+
+    def __init__(
+        self,
+        *,
+        at: datetime | None,
+        consents: ConsentLedger | None,
+        keys: KeyRing | None,
+        sink: _Rejected | None,
+        progress: Progress,
+    ) -> None:
+        self.at = at
+        self.consents = consents
+        self.keys = keys
+        self.sink = sink
+        self.progress = progress
+
+
+def _run_columnar(
+    policy: Policy,
+    purpose: str,
+    source: ColumnarSource,
+    *,
+    target: IO[bytes],
+    fmt_out: str,
+    columns: Sequence[str],
+    run: _Run,
+    failure: dict[str, Any],
+) -> Counter[str]:
+    """Enforce ``purpose`` on ``source`` batch by batch and write what the row path writes.
+
+    Denied rows and unreadable records reach ``--rejected`` through the row path's own sink:
+    each batch's denied records, read as the row path reads them, go through
+    :func:`gdprkit.enforce` (their reasons are the row path's, all of them, and its consent
+    source is asked in bulk); it must deny every one (the two engines agree, else the run stops).
+    For JSON Lines output, an allowed row whose field may be dropped for that row alone and is
+    null is made by :func:`gdprkit.enforce` too: the row path leaves a dropped field out of
+    the object, where the columnar result holds a null.
+    """
+    from gdprkit._cli_columnar import BatchWriter  # noqa: PLC0415
+    from gdprkit.frames import enforce_batches  # noqa: PLC0415
+
+    chunks: deque[Chunk] = deque()
+
+    def tables() -> Iterator[Any]:
+        for chunk in source:
+            chunks.append(chunk)
+            yield chunk.table
+
+    stream = enforce_batches(
+        policy,
+        tables(),
+        purpose,
+        at=run.at,
+        consents=run.consents,
+        keys=run.keys,
+        schema=source.schema,
+    )
+    counts: Counter[str] = Counter()
+    failure.update(at=stream.at, counts=counts)  # counts so far, should it fail
+    writer = BatchWriter(fmt_out, target, columns, stream.schema)
+    plan = compile_plan(policy, purpose)
+    droppable = [
+        name
+        for name in stream.schema.names
+        if (field := plan.fields.get(name)) is not None and (field.explicit or field.retention)
+    ]
+    again = _RowPath(policy, purpose, stream.at, run)
+    for result in stream:
+        chunk = chunks.popleft()
+        counts.update(result.counts)
+        if chunk.unreadable:
+            counts["record.invalid"] += len(chunk.unreadable)
+        denied = result.rejected.column("row").to_numpy() - result.start
+        if run.sink is not None and (denied.size or chunk.unreadable):
+            records: list[Any] = _records(chunk, denied)
+            records.extend(chunk.unreadable)
+            records.sort(key=lambda record: record.row)
+            again.deny(records)
+        made = None
+        if fmt_out == "jsonl" and droppable and result.allowed.num_rows:
+            made = _made_by_row_path(result, chunk, denied, droppable, again)
+        writer.write(result.allowed, made)
+        run.progress.update(source.rows)
+    writer.close()
+    return +counts  # no code counted zero times, as in the row path's counts
+
+
+def _records(chunk: Chunk, positions: Any) -> list[Row]:  # noqa: ANN401 - a numpy array
+    """The records at ``positions`` of the chunk, as the row path reads them."""
+    if not len(positions):
+        return []
+    values = chunk.table.take(positions).to_pylist()
+    lines = chunk.lines
+    return [
+        Row(value, int(chunk.numbers[p]), None if lines is None else int(lines[p]))
+        for value, p in zip(values, positions.tolist(), strict=True)
+    ]
+
+
+def _made_by_row_path(
+    result: Any,  # noqa: ANN401 - a BatchResult
+    chunk: Chunk,
+    denied: Any,  # noqa: ANN401 - a numpy array
+    droppable: list[str],
+    again: _RowPath,
+) -> dict[int, dict[str, Any]] | None:
+    """The JSON Lines objects of the allowed rows whose droppable field is null, made by the
+    row path (by their position among the allowed rows)."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    allowed = result.allowed
+    unsure = None
+    for name in droppable:
+        nulls = allowed.column(name).is_null()
+        unsure = nulls if unsure is None else pc.or_(unsure, nulls)
+    if unsure is None:
+        return None
+    which = np.flatnonzero(np.asarray(unsure.to_numpy(zero_copy_only=False), dtype=bool))
+    if not which.size:
+        return None
+    kept = np.ones(chunk.table.num_rows, dtype=bool)
+    kept[denied] = False
+    positions = np.flatnonzero(kept)
+    if positions.size != allowed.num_rows:
+        raise _disagreement()
+    made = again.allow(_records(chunk, positions[which]))
+    return dict(zip(which.tolist(), made, strict=True))
+
+
+class _RowPath:
+    """The row path on a few records of a batch, as the run would have decided them."""
+
+    def __init__(self, policy: Policy, purpose: str, at: datetime, run: _Run) -> None:
+        self._policy = policy
+        self._purpose = purpose
+        self._at = at
+        self._run = run
+
+    def _enforce(self, records: list[Any], rejected: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+        run = self._run
+        stream = enforce(
+            self._policy,
+            records,
+            self._purpose,
+            at=self._at,
+            consents=run.consents,
+            keys=run.keys,
+            rejected=rejected,
+        )
+        return list(stream)
+
+    def deny(self, records: list[Any]) -> None:
+        """Send the denied ``records`` to ``--rejected``; the row path must deny them all."""
+        if self._enforce(records, self._run.sink):
+            raise _disagreement()
+
+    def allow(self, records: list[Any]) -> list[dict[str, Any]]:
+        """The output of the allowed ``records``; the row path must allow them all."""
+        refused: list[Any] = []
+        made = self._enforce(records, refused)
+        if refused or len(made) != len(records):
+            raise _disagreement()
+        return made
+
+
+def _disagreement() -> CliError:
+    return CliError(
+        "internal error: the columnar engine and the row engine disagree on a record of this "
+        "input; please report it (GDPRKIT_CLI_ENGINE=row runs the row engine alone)",
+        DATA_PROBLEM,
+    )
 
 
 def _all_denied(counts: Mapping[str, int], description: str) -> int:

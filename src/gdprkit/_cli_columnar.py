@@ -1,0 +1,596 @@
+"""The columnar path of ``gdprkit enforce`` for CSV and Parquet input (design.md §9, §15).
+
+The command streams a CSV or Parquet file through :func:`gdprkit.frames.enforce_batches` one
+Arrow batch at a time (bounded memory), and writes what the row path would write for the same
+file, byte for byte: the same records read (the row path, :mod:`gdprkit._cli_io`, is the
+reference), the same output columns and values, the same ``--rejected`` entries. Parquet output
+takes its column types from the stream's schema, fixed from the plan before the first batch, so
+a batch whose column is all null does not change a type mid-file (the row path inferred types
+from the first 65 536 rows).
+
+CSV is read by ``pyarrow.csv`` with every column as text (no type is ever inferred: ``007`` and
+``1001.0`` stay text) and an empty cell as a missing value, as the row path reads them. What
+pyarrow reads differently is put right here, row by row, from its physical row number: a row
+with more or fewer cells than the header (``invalid_row_handler``) is parsed again with the csv
+module, so it is a record (trailing empty cells), nothing (an empty row) or unreadable (denied
+``record.invalid`` at its place), as in the row path; rows of nothing but delimiters are left
+out; a row's line is counted from the line breaks inside its quoted cells; a cell beyond
+``csv.field_size_limit()`` and text that is not in the file's encoding stop the run with the
+row path's message. A file whose header is not its first line, or that has a single column, is
+read by the row path (``open_columnar`` returns ``None``); so is a Parquet file with a column of
+a nested type.
+
+Internal switches (for tests and benchmarks, not a public interface): ``GDPRKIT_CLI_ENGINE=row``
+makes the command use the row path for every input; ``GDPRKIT_CLI_CSV_BLOCK`` sets the bytes
+pyarrow reads per CSV batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final, cast
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gdprkit._cli_io import (
+    DATA_PROBLEM,
+    CliError,
+    Unreadable,
+    _not_text,
+    _open_parquet_file,
+    _quote,
+    _start_csv,
+)
+
+__all__ = [
+    "BLOCK_VARIABLE",
+    "ENGINE_VARIABLE",
+    "BatchWriter",
+    "Chunk",
+    "ColumnarSource",
+    "open_columnar",
+    "row_path_forced",
+]
+
+#: Internal: ``row`` forces the row path (tests compare the two paths with it).
+ENGINE_VARIABLE: Final = "GDPRKIT_CLI_ENGINE"
+#: Internal: the bytes pyarrow reads per CSV batch (tests make many small batches with it).
+BLOCK_VARIABLE: Final = "GDPRKIT_CLI_CSV_BLOCK"
+#: Bytes read per CSV batch by default (about 60 000 rows of the CRM example).
+_BLOCK: Final = 8 << 20
+#: Rows per Parquet row group written, as the row path writes them.
+_PARQUET_ROWS: Final = 65_536
+_BREAK: Final = r"\r\n|\r|\n"
+_BREAKS: Final = re.compile(_BREAK)
+
+
+def row_path_forced() -> bool:
+    """Whether the internal switch asks for the row path."""
+    return os.environ.get(ENGINE_VARIABLE, "").strip().lower() == "row"
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One batch of an input file: ``table`` holds its readable records (the input schema),
+    ``numbers`` their row numbers (1 for the first record of the file), ``lines`` the line each
+    starts on (CSV, when asked for; else ``None``), ``unreadable`` the records among them that
+    cannot be read (denied ``record.invalid`` by the row path's rule)."""
+
+    table: Any
+    numbers: np.ndarray[Any, np.dtype[np.int64]]
+    lines: np.ndarray[Any, np.dtype[np.int64]] | None
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+class ColumnarSource:
+    """The batches of an input file, with its input schema and the records read so far."""
+
+    def __init__(self, description: str, schema: Any, chunks: Iterator[Chunk]) -> None:  # noqa: ANN401
+        self.description = description
+        self.schema = schema
+        self.rows = 0
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[Chunk]:
+        for chunk in self._chunks:
+            self.rows += int(chunk.table.num_rows) + len(chunk.unreadable)
+            yield chunk
+
+
+def open_columnar(
+    name: str,
+    fmt: str,
+    stack: ExitStack,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> ColumnarSource | None:
+    """Open a CSV or Parquet input for the columnar path, after the checks the row path makes
+    before its first record (the same errors); ``None`` when the file is one the row path
+    reads (see the module's docstring)."""
+    path = Path(name)
+    if fmt == "parquet":
+        return _parquet_source(path, stack)
+    start = _start_csv(path, stack, delimiter, encoding)
+    width = len(start.header)
+    if start.header_end != 1 or width < 2:
+        return None
+    reader = _CsvBatches(
+        path, start.codec, start.delimiter, start.header, lines=True, block=_block_size(width)
+    )
+    return ColumnarSource(start.description, reader.schema, iter(reader))
+
+
+def _block_size(width: int) -> int:
+    given = os.environ.get(BLOCK_VARIABLE)
+    if given is not None:
+        try:
+            return max(int(given), 1)
+        except ValueError:
+            pass
+    # A row the csv module reads (every cell within its limit) fits in one block.
+    return max(_BLOCK, min((width + 1) * csv.field_size_limit() * 4, 256 << 20))
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+
+class _CsvBatches:
+    """A CSV file read by ``pyarrow.csv.open_csv``, every column as text, as :class:`Chunk`
+    objects holding exactly the records the row path reads, numbered as it numbers them."""
+
+    def __init__(
+        self,
+        path: Path,
+        codec: str,
+        delimiter: str,
+        header: list[str],
+        *,
+        lines: bool,
+        block: int,
+    ) -> None:
+        self.path = path
+        self.codec = codec
+        self.delimiter = delimiter
+        self.width = len(header)
+        self.positional = [f"c{i}" for i in range(self.width)]
+        self.named = [(i, name) for i, name in enumerate(header) if name]
+        self.schema = pa.schema([(name, pa.string()) for _, name in self.named])
+        self.lines = lines
+        self.block = block
+        self.limit = csv.field_size_limit()
+        self._pending: list[tuple[int, str]] = []  # (physical row, text) of invalid rows
+        self._next = 2  # the physical row (pyarrow's numbering: the header is 1) read next
+        self._extra = 0  # line breaks inside the cells of the rows before ``_next``
+        self._records = 0  # records numbered so far
+
+    def _invalid(self, row: Any) -> str:  # noqa: ANN401 - a pyarrow InvalidRow
+        number = row.number
+        if number is None:  # pragma: no cover - pyarrow gives it when reading serially
+            return "error"
+        self._pending.append((int(number), str(row.text)))
+        return "skip"
+
+    def _open(self) -> Any:  # noqa: ANN401 - a pyarrow CSV reader
+        import pyarrow.csv as pcsv  # noqa: PLC0415
+
+        encoding = self.codec  # never pyarrow's own "utf8": Python's codec checks the bytes first
+        return pcsv.open_csv(
+            str(self.path),
+            read_options=pcsv.ReadOptions(
+                use_threads=False,
+                block_size=self.block,
+                skip_rows=1,
+                column_names=self.positional,
+                encoding=encoding,
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=self.delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=self._invalid,
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(self.positional, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                check_utf8=True,
+            ),
+        )
+
+    def __iter__(self) -> Iterator[Chunk]:
+        try:
+            reader = self._open()
+        except Exception as exc:
+            raise self._failure(exc) from None
+        try:
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    break
+                except CliError:
+                    raise
+                except Exception as exc:
+                    failure = self._failure(exc)
+                else:
+                    yield self._chunk(batch)
+                    continue
+                raise failure from None  # no reference to pyarrow's exception is kept
+        finally:
+            reader.close()  # its threads end now, not at the interpreter's exit
+        if self._pending:  # invalid rows after the last batch
+            yield self._chunk(
+                pa.RecordBatch.from_arrays(
+                    [pa.array([], pa.string())] * self.width, names=self.positional
+                )
+            )
+
+    def _failure(self, exc: Exception) -> CliError:
+        """The row path's message for a file that stops being readable: its text is not in the
+        encoding (the line after which, counted as the row path counts it), else a data
+        problem naming the reader's error class only (pyarrow's messages quote values)."""
+        count = 0
+        try:
+            with self.path.open(encoding=self.codec, errors="strict", newline="") as text:
+                for _line in text:
+                    count += 1
+        except UnicodeDecodeError as decode:
+            return _not_text(self.path, self.codec, count, decode)
+        except OSError:
+            pass
+        return CliError(
+            f"{_quote(self.path)}: not readable as CSV ({type(exc).__name__})", DATA_PROBLEM
+        )
+
+    def _chunk(self, batch: Any) -> Chunk:  # noqa: ANN401 - a pyarrow RecordBatch
+        rows = int(batch.num_rows)
+        first = self._next
+        pending = sorted(self._pending)
+        numbers = np.fromiter((n for n, _ in pending), dtype=np.int64, count=len(pending))
+        # The physical rows this batch spans: its own rows and the invalid rows among them.
+        skipped = 0
+        while True:
+            inside = int(np.count_nonzero(numbers < first + rows + skipped))
+            if inside == skipped:
+                break
+            skipped = inside
+        here, self._pending = pending[:skipped], pending[skipped:]
+        span = np.arange(first, first + rows + skipped, dtype=np.int64)
+        physical = span if not skipped else np.setdiff1d(span, numbers[:skipped])
+        self._next = first + rows + skipped
+
+        columns = batch.columns
+        present = None
+        for column in columns:
+            valid = column.is_valid()
+            present = valid if present is None else pc.or_(present, valid)
+        filled = (
+            np.ones(rows, dtype=bool)
+            if present is None
+            else np.asarray(present.to_numpy(zero_copy_only=False), dtype=bool)
+        )
+        breaks = self._breaks(columns, rows) if self.lines else None
+
+        # Invalid rows, parsed again as the row path parses them.
+        extra_cells: list[list[str | None]] = []
+        extra_physical: list[int] = []
+        bad_physical: list[int] = []
+        invalid_breaks: list[tuple[int, int]] = []
+        for number, text in here:
+            cells = next(
+                csv.reader(
+                    io.StringIO(text, newline=""),
+                    delimiter=self.delimiter,
+                    quotechar='"',
+                    doublequote=True,
+                ),
+                [],
+            )
+            for cell in cells:
+                if len(cell) > self.limit:
+                    raise self._too_long(number, text, breaks, physical)
+            if self.lines:
+                invalid_breaks.append((number, _count_breaks(text)))
+            if not any(cells):
+                continue  # an empty row: not a record
+            if len(cells) > self.width and not any(cells[self.width :]):
+                extra_cells.append([cell or None for cell in cells[: self.width]])
+                extra_physical.append(number)
+            else:
+                bad_physical.append(number)
+        self._check_limit(columns, physical, breaks, here)
+
+        lines_of = None
+        if self.lines:
+            per_row = np.zeros(rows + skipped, dtype=np.int64)
+            if breaks is not None:
+                per_row[np.searchsorted(span, physical)] = breaks
+            for number, count in invalid_breaks:
+                per_row[number - first] = count
+            before = np.concatenate(([0], np.cumsum(per_row)[:-1])) + self._extra
+            lines_of = span + before  # the line each physical row of the span starts on
+            self._extra += int(per_row.sum())
+
+        # Records in physical order: readable rows of the batch, readable invalid rows, and
+        # unreadable rows; all numbered.
+        kept = np.flatnonzero(filled)
+        table = (
+            pa.Table.from_batches([batch])
+            .select([self.positional[i] for i, _ in self.named])
+            .rename_columns([name for _, name in self.named])
+        )
+        order_physical = physical[kept]
+        if extra_cells:
+            extra = pa.table(
+                {
+                    name: pa.array([cells[i] for cells in extra_cells], pa.string())
+                    for i, name in self.named
+                },
+                schema=self.schema,
+            )
+            table = pa.concat_tables([table.take(pa.array(kept)), extra])
+            order_physical = np.concatenate(
+                (order_physical, np.asarray(extra_physical, dtype=np.int64))
+            )
+            order = np.argsort(order_physical, kind="stable")
+            table = table.take(pa.array(order))
+            order_physical = order_physical[order]
+        elif kept.size != rows:
+            table = table.take(pa.array(kept))
+        else:
+            table = table.combine_chunks()
+        everyone = np.sort(
+            np.concatenate((order_physical, np.asarray(bad_physical, dtype=np.int64)))
+        )
+        numbered = self._records + 1 + np.arange(everyone.size, dtype=np.int64)
+        self._records += int(everyone.size)
+        record_numbers = numbered[np.searchsorted(everyone, order_physical)]
+        unreadable = []
+        for number in bad_physical:
+            at = int(np.searchsorted(everyone, number))
+            line = None if lines_of is None else int(lines_of[number - first])
+            unreadable.append(Unreadable(int(numbered[at]), line))
+        record_lines = None if lines_of is None else lines_of[np.searchsorted(span, order_physical)]
+        return Chunk(table, record_numbers, record_lines, unreadable)
+
+    def _breaks(self, columns: Sequence[Any], rows: int) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The line breaks inside each row's cells (quoted cells may hold them)."""
+        total = np.zeros(rows, dtype=np.int64)
+        for column in columns:
+            if not pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
+                continue
+            counts = pc.count_substring_regex(column, _BREAK).fill_null(0)
+            total += np.asarray(counts.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return total
+
+    def _check_limit(
+        self,
+        columns: Sequence[Any],
+        physical: np.ndarray[Any, np.dtype[np.int64]],
+        breaks: np.ndarray[Any, np.dtype[np.int64]] | None,
+        here: list[tuple[int, str]],
+    ) -> None:
+        """A cell longer than the csv module's limit stops the row path: it stops here too."""
+        worst: int | None = None
+        for column in columns:
+            lengths = pc.utf8_length(column)
+            top = pc.max(lengths).as_py()
+            if top is None or top <= self.limit:
+                continue
+            over = np.flatnonzero(
+                np.asarray(
+                    pc.greater(lengths, self.limit).fill_null(False).to_numpy(zero_copy_only=False),
+                    dtype=bool,
+                )
+            )
+            index = int(over[0])
+            worst = index if worst is None else min(worst, index)
+        if worst is not None:
+            number = int(physical[worst])
+            raise self._too_long(number, None, breaks, physical)
+
+    def _too_long(
+        self,
+        number: int,
+        text: str | None,
+        breaks: np.ndarray[Any, np.dtype[np.int64]] | None,
+        physical: np.ndarray[Any, np.dtype[np.int64]],
+    ) -> CliError:
+        line = number + self._extra_before(number, breaks, physical)
+        return CliError(
+            f"{_quote(self.path)} line {line}: not readable as CSV (Error)", DATA_PROBLEM
+        )
+
+    def _extra_before(
+        self,
+        number: int,
+        breaks: np.ndarray[Any, np.dtype[np.int64]] | None,
+        physical: np.ndarray[Any, np.dtype[np.int64]],
+    ) -> int:
+        """Line breaks inside cells before physical row ``number`` of the current batch (the
+        batch's own rows only: an error path, where invalid rows' breaks are not counted)."""
+        if breaks is None:
+            return 0  # lines not tracked: rows are counted as one line each
+        return self._extra + int(breaks[physical < number].sum())
+
+
+def _count_breaks(text: str) -> int:
+    return len(_BREAKS.findall(text))
+
+
+# -- Parquet -----------------------------------------------------------------------------------
+
+
+def _plain(kind: Any) -> bool:  # noqa: ANN401 - a pyarrow DataType
+    types = pa.types
+    if types.is_dictionary(kind):
+        return _plain(kind.value_type)
+    return bool(
+        types.is_string(kind)
+        or types.is_large_string(kind)
+        or types.is_integer(kind)
+        or types.is_floating(kind)
+        or types.is_boolean(kind)
+        or types.is_null(kind)
+        or types.is_date(kind)
+        or types.is_timestamp(kind)
+        or types.is_decimal(kind)
+    )
+
+
+def _parquet_source(path: Path, stack: ExitStack) -> ColumnarSource | None:
+    parquet = _open_parquet_file(path, stack)
+    schema = parquet.schema_arrow
+    if not all(_plain(kind) for kind in schema.types):
+        return None
+    return ColumnarSource(f"Parquet from {_quote(path)}", schema, _parquet_chunks(path, parquet))
+
+
+def _parquet_chunks(path: Path, parquet: Any) -> Iterator[Chunk]:  # noqa: ANN401
+    number = 0
+    for group in range(parquet.num_row_groups):
+        batches = parquet.iter_batches(row_groups=[group])
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                break
+            except Exception as exc:  # pyarrow's messages may quote values
+                raise CliError(
+                    f"{_quote(path)}: the Parquet data after row {number} cannot be read "
+                    f"({type(exc).__name__})",
+                    DATA_PROBLEM,
+                ) from exc
+            rows = int(batch.num_rows)
+            _representable(path, batch, number, rows)
+            numbers = np.arange(number + 1, number + rows + 1, dtype=np.int64)
+            number += rows
+            yield Chunk(pa.Table.from_batches([batch]), numbers, None)
+
+
+def _representable(path: Path, batch: Any, number: int, rows: int) -> None:  # noqa: ANN401
+    """Dates and times Python cannot hold stop the row path (it reads every value in Python):
+    they stop this path too, with its message."""
+    for column in batch.columns:
+        kind = column.type
+        if not (pa.types.is_timestamp(kind) or pa.types.is_date(kind)):
+            continue
+        try:
+            bounds = pc.min_max(column)
+            bounds["min"].as_py()
+            bounds["max"].as_py()
+        except Exception as exc:
+            raise CliError(
+                f"{_quote(path)}: rows {number + 1} to {number + rows} hold values "
+                f"Python cannot represent ({type(exc).__name__})",
+                DATA_PROBLEM,
+            ) from exc
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+class BatchWriter:
+    """Writes allowed tables as the row path's :class:`gdprkit._cli_io.RecordWriter` writes
+    their rows: CSV with a header of ``columns`` (a value missing is an empty cell), JSON Lines
+    (one object per row, its fields in ``columns`` order), Parquet (``columns`` in order, row
+    groups of 65 536 rows, each column of the type ``schema`` gives it; a column the input
+    lacks is all null)."""
+
+    def __init__(self, fmt: str, file: IO[bytes], columns: Sequence[str], schema: Any) -> None:  # noqa: ANN401
+        self.fmt = fmt
+        self.columns = list(columns)
+        self.rows = 0
+        self._file = file
+        self._text: io.TextIOWrapper | None = None
+        self._csv: Any = None
+        self._parquet: Any = None
+        self._buffer: list[Any] = []
+        self._buffered = 0
+        names = set(schema.names)
+        self.schema = pa.schema(
+            [pa.field(c, schema.field(c).type if c in names else pa.null()) for c in self.columns]
+        )
+        if fmt == "parquet":
+            import pyarrow.parquet as pq  # noqa: PLC0415
+
+            self._parquet = pq.ParquetWriter(file, self.schema)
+            return
+        self._text = io.TextIOWrapper(file, encoding="utf-8", newline="" if fmt == "csv" else "\n")
+        if fmt == "csv":
+            self._csv = csv.writer(self._text, lineterminator="\n")
+            self._csv.writerow(self.columns)
+
+    def write(self, table: Any, rows: Mapping[int, Mapping[str, Any]] | None = None) -> None:  # noqa: ANN401
+        """Write ``table`` (the stream's allowed rows); ``rows``: for JSON Lines, the output
+        record of some rows as the row path made it (their position in ``table``)."""
+        count = int(table.num_rows)
+        if not count:
+            return
+        self.rows += count
+        present = set(table.column_names)
+        if self._parquet is not None:
+            arrays = [table.column(c) if c in present else pa.nulls(count) for c in self.columns]
+            self._buffer.append(pa.Table.from_arrays(arrays, schema=self.schema))
+            self._buffered += count
+            if self._buffered >= _PARQUET_ROWS:
+                self._flush(final=False)
+            return
+        if self._csv is not None:
+            values = [
+                table.column(c).to_pylist() if c in present else [None] * count
+                for c in self.columns
+            ]
+            self._csv.writerows(zip(*values, strict=True))
+            return
+        names = [c for c in self.columns if c in present]
+        values = [table.column(c).to_pylist() for c in names]
+        write = cast("io.TextIOWrapper", self._text).write
+        dumps = _dumps
+        for index, cells in enumerate(zip(*values, strict=True)):
+            made = rows.get(index) if rows else None
+            write(dumps(dict(zip(names, cells, strict=True)) if made is None else made))
+
+    def _flush(self, *, final: bool) -> None:
+        if not self._buffer:
+            return
+        table = pa.concat_tables(self._buffer)
+        self._buffer, self._buffered = [], 0
+        start = 0
+        total = int(table.num_rows)
+        while total - start >= _PARQUET_ROWS or (final and start < total):
+            size = min(_PARQUET_ROWS, total - start)
+            self._parquet.write_table(table.slice(start, size).combine_chunks())
+            start += size
+        if start < total:
+            rest = table.slice(start)
+            self._buffer, self._buffered = [rest], int(rest.num_rows)
+
+    def close(self) -> None:
+        """Write what is buffered and detach from the file (its owner closes it)."""
+        if self._text is not None:
+            self._text.flush()
+            self._text.detach()
+            self._text = None
+            return
+        self._flush(final=True)
+        self._parquet.close()
+
+
+def _dumps(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, default=str) + "\n"
