@@ -634,7 +634,7 @@ def test_several_systems_need_a_choice() -> None:
     document = {"system": one["system"] + two["system"], "dataset": one["dataset"] + two["dataset"]}
     with pytest.raises(ConfigurationError, match="2 systems"):
         from_fides(document)
-    mapping, todo = from_fides(document, system="two")
+    _mapping, todo = from_fides(document, system="two")
     assert todo == []
     with pytest.raises(ConfigurationError, match="no system 'three'"):
         from_fides(document, system="three")
