@@ -32,7 +32,8 @@ kind                found when
 
 Boundaries: a match never starts or ends inside a word or a number (``X3331234567`` and
 ``33312345678901`` hold no phone), and a digit kind never starts right after a digit and one
-separator (the tail of a longer number is not taken for a number of its own).
+separator (the tail of a longer number is not taken for a number of its own), except a whole
+ten-digit Italian mobile after a space (``dopo le 18 3331234567``).
 
 Overlaps between kinds are resolved deterministically: the longest candidate wins; at equal
 length the more specific kind, in the order of ``KINDS`` (``iban``, ``card``,
@@ -246,14 +247,18 @@ _DOMAIN: Final = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,126}")
 _EMAIL_TRIM_LABELS: Final = 2  # trailing labels tried off (``mario@rossi.it.Poi``)
 
 # Digit kinds start only where no word character (nor "+") precedes, nor a digit and one
-# separator. Each pattern consumes its first character before looking behind it, so that
-# the regular expression engine skips, in C, every position that cannot start a match.
+# separator (the tail of a longer number is not a number of its own). Each pattern consumes
+# its first character before looking behind it, so that the regular expression engine skips,
+# in C, every position that cannot start a match.
 _AFTER_FIRST: Final = r"(?<![\w+](?s:.))(?<![0-9][ .\-/](?s:.))"
+# A whole Italian mobile (3 and 9 digits) may follow a number and a space ("dopo le 18
+# 3331234567"): spaced groups of 4 (an IBAN, a card) never end a tail of exactly 10 digits.
+_AFTER_FIRST_MOBILE: Final = r"(?<![\w+](?s:.))(?<![0-9][.\-/](?s:.))"
 _DIGIT_END: Final = r"(?!\w)(?![.\-/][0-9])"
 
 _AREA_REST: Final = r"(?:[26]|[1-9][0-9]{1,2})"  # after the 0: 02 Milano, 06 Roma, 3-4 digits
 _MOBILE_REST: Final = r"[0-9]{2}[ .\-/]?[0-9](?:[ .\-]?[0-9]){5,6}"  # after the 3
-_SUBSCRIBER: Final = r"[0-9](?:[ .\-]?[0-9]){3,7}"
+_SUBSCRIBER: Final = r"[0-9](?:[ .\-]?[0-9]){3,8}"
 _NATIONAL: Final = rf"(?:3{_MOBILE_REST}|0{_AREA_REST}[ .\-/]?{_SUBSCRIBER})"
 _PHONE: Final = re.compile(
     r"(?:"
@@ -261,7 +266,8 @@ _PHONE: Final = re.compile(
     + rf"|0{_AFTER_FIRST}039[ .\-]?{_NATIONAL}"  # 0039 06 1234 5678
     + rf"|\+{_AFTER_FIRST}[1-9](?:[ .\-]?[0-9]){{7,14}}"  # +33 1 23 45 67 89
     + rf"|0{_AFTER_FIRST}0[1-9](?:[ .\-]?[0-9]){{7,14}}"  # 0033 1 23 45 67 89
-    + rf"|3{_AFTER_FIRST}{_MOBILE_REST}"  # 333-1234567
+    + rf"|3{_AFTER_FIRST_MOBILE}[0-9]{{2}}[ .\-/]?[0-9](?:[ .\-]?[0-9]){{6}}"  # 333-1234567
+    + rf"|3{_AFTER_FIRST}{_MOBILE_REST}"  # 333 123456 (nine digits)
     + rf"|0{_AFTER_FIRST}{_AREA_REST}[ .\-/]?{_SUBSCRIBER}"  # 06 1234 5678
     + rf"|\({_AFTER_FIRST}0{_AREA_REST}\)[ ]?{_SUBSCRIBER}"  # (06) 12345678
     + r")"
