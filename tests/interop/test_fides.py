@@ -329,6 +329,20 @@ def test_a_custom_special_category_is_declared_special_in_fides() -> None:
     assert _declaration(to_fides(raw))["processes_special_category_data"] is True
 
 
+def test_a_purpose_name_that_is_not_an_identifier_round_trips() -> None:
+    raw = _policy()
+    raw["purposes"] = {"Orders & delivery": {"basis": "contract", "categories": ["contact"]}}
+    mapping, todo = from_fides(to_fides(raw))
+    assert list(mapping["purposes"]) == ["Orders & delivery"]
+    assert todo == []
+    document = to_fides(raw)
+    del document["system"][0]["meta"]
+    mapping, todo = from_fides(document)
+    assert list(mapping["purposes"]) == ["orders_delivery"]
+    assert mapping["purposes"]["orders_delivery"]["description"] == "Orders & delivery"
+    assert "privacy declaration 'Orders & delivery' read as purpose 'orders_delivery'" in todo
+
+
 def test_export_refuses_a_bad_key() -> None:
     with pytest.raises(ConfigurationError, match="fides_key"):
         to_fides(_policy(), key="no spaces")
@@ -415,6 +429,7 @@ def test_a_field_removed_in_fides_is_pruned_with_a_todo() -> None:
     mapping, todo = from_fides(document)
     loaded = load_policy(mapping)
     assert "email" not in loaded.fields
+    assert "field 'email' of the export is no longer in the Fides dataset: left out" in todo
     assert "email" not in loaded.purposes["newsletter"].requires
     assert "purpose 'newsletter': 'requires' named fields not in the Fides dataset: removed" in todo
 

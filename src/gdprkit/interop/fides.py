@@ -825,6 +825,10 @@ def from_fides(
                 entry["description"] = description
             fields[name] = entry if len(entry) > 1 else kept
 
+    for name in ext_fields:
+        if name not in fides_of and not any(item.startswith(f"field {name!r}") for item in todo):
+            todo.append(f"field {name!r} of the export is no longer in the Fides dataset: left out")
+
     # Purposes.
     ext_purposes = _as_map(ext_policy.get("purposes"))
     purposes: dict[str, Any] = {}
@@ -833,7 +837,7 @@ def from_fides(
         use = str(declaration.get("data_use"))
         raw_name = declaration.get("name")
         name = raw_name if isinstance(raw_name, str) and raw_name.strip() else use
-        if not _PURPOSE_NAME.match(name):
+        if not _PURPOSE_NAME.match(name) and name not in ext_purposes:
             name = _fides_key(name, "purpose")
             if isinstance(raw_name, str) and raw_name.strip():
                 titles[name] = raw_name.strip()
