@@ -45,8 +45,8 @@ import pyarrow.compute as pc
 from gdprkit._cli_io import (
     DATA_PROBLEM,
     CliError,
+    Row,
     Unreadable,
-    _not_text,
     _open_parquet_file,
     _quote,
     _start_csv,
@@ -68,6 +68,8 @@ ENGINE_VARIABLE: Final = "GDPRKIT_CLI_ENGINE"
 BLOCK_VARIABLE: Final = "GDPRKIT_CLI_CSV_BLOCK"
 #: Bytes read per CSV batch by default (about 60 000 rows of the CRM example).
 _BLOCK: Final = 8 << 20
+#: Records per chunk when the row path's reader takes over a CSV file pyarrow cannot read.
+_ROWS_READ: Final = 65_536
 #: Rows per Parquet row group written, as the row path writes them.
 _PARQUET_ROWS: Final = 65_536
 _BREAK: Final = r"\r\n|\r|\n"
@@ -165,7 +167,8 @@ class _CsvBatches:
         self.width = len(header)
         self.positional = [f"c{i}" for i in range(self.width)]
         self.named = [(i, name) for i, name in enumerate(header) if name]
-        self.schema = pa.schema([(name, pa.string()) for _, name in self.named])
+        self.names = [name for _, name in self.named]
+        self.schema = pa.schema([(name, pa.string()) for name in self.names])
         self.lines = lines
         self.block = block
         self.limit = csv.field_size_limit()
@@ -213,51 +216,88 @@ class _CsvBatches:
         )
 
     def __iter__(self) -> Iterator[Chunk]:
+        failed = False
         try:
             reader = self._open()
-        except Exception as exc:
-            raise self._failure(exc) from None
-        try:
-            while True:
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                except CliError:
-                    raise
-                except Exception as exc:
-                    failure = self._failure(exc)
-                else:
-                    yield self._chunk(batch)
-                    continue
-                raise failure from None  # no reference to pyarrow's exception is kept
-        finally:
-            reader.close()  # its threads end now, not at the interpreter's exit
-        if self._pending:  # invalid rows after the last batch
+        except CliError:
+            raise
+        except Exception:  # read by the row path's reader below
+            reader, failed = None, True
+        if reader is not None:
+            try:
+                while True:
+                    try:
+                        batch = reader.read_next_batch()
+                    except StopIteration:
+                        break
+                    except CliError:
+                        raise
+                    except Exception:  # never shown: pyarrow's messages quote values
+                        failed = True
+                        break
+                    try:
+                        chunk = self._chunk(batch)
+                    except _TakeOverError:
+                        failed = True
+                        break
+                    yield chunk
+            finally:
+                reader.close()  # its threads end now, not at the interpreter's exit
+        if failed:
+            # The rest of the file is read by the row path's reader: it reads what pyarrow
+            # could not, or stops with its own message (text not in the encoding, a cell
+            # beyond the csv module's limit) after the records before the fault.
+            yield from self._by_rows()
+        elif self._pending:  # invalid rows after the last batch
             yield self._chunk(
                 pa.RecordBatch.from_arrays(
                     [pa.array([], pa.string())] * self.width, names=self.positional
                 )
             )
 
-    def _failure(self, exc: Exception) -> CliError:
-        """The row path's message for a file that stops being readable: its text is not in the
-        encoding (the line after which, counted as the row path counts it), else a data
-        problem naming the reader's error class only (pyarrow's messages quote values)."""
-        count = 0
-        try:
-            with self.path.open(encoding=self.codec, errors="strict", newline="") as text:
-                for _line in text:
-                    count += 1
-        except UnicodeDecodeError as decode:
-            return _not_text(self.path, self.codec, count, decode)
-        except OSError:
-            pass
-        return CliError(
-            f"{_quote(self.path)}: not readable as CSV ({type(exc).__name__})", DATA_PROBLEM
+    def _by_rows(self) -> Iterator[Chunk]:
+        """The records after those already read, read by the row path's CSV reader, in chunks
+        of ``_ROWS_READ`` records; its error, if any, after the records before it."""
+        from gdprkit._cli_io import _csv_records  # noqa: PLC0415
+
+        done = self._records
+        rows: list[Row] = []
+        unreadable: list[Unreadable] = []
+        with ExitStack() as stack:
+            start = _start_csv(self.path, stack, self.delimiter, self.codec)
+            records = _csv_records(self.path, start.reader, start.header)
+            try:
+                for record in records:
+                    if record.row <= done:
+                        continue
+                    (rows if isinstance(record, Row) else unreadable).append(record)
+                    if len(rows) + len(unreadable) >= _ROWS_READ:
+                        yield self._chunk_of(rows, unreadable)
+                        rows, unreadable = [], []
+            except CliError:
+                if rows or unreadable:
+                    yield self._chunk_of(rows, unreadable)
+                raise
+        if rows or unreadable:
+            yield self._chunk_of(rows, unreadable)
+
+    def _chunk_of(self, rows: list[Row], unreadable: list[Unreadable]) -> Chunk:
+        table = pa.table(
+            {
+                name: pa.array([r.get(name) for r in rows], pa.string())
+                for name in self.schema.names
+            },
+            schema=self.schema,
         )
+        numbers = np.fromiter((r.row for r in rows), dtype=np.int64, count=len(rows))
+        lines = np.fromiter((r.line or 0 for r in rows), dtype=np.int64, count=len(rows))
+        last = max(rows[-1].row if rows else 0, unreadable[-1].row if unreadable else 0)
+        self._records = max(self._records, last)
+        return Chunk(table, numbers, lines, unreadable)
 
     def _chunk(self, batch: Any) -> Chunk:  # noqa: ANN401 - a pyarrow RecordBatch
+        if self._beyond_limit(batch.columns):
+            raise _TakeOverError
         rows = int(batch.num_rows)
         first = self._next
         pending = sorted(self._pending)
@@ -301,9 +341,6 @@ class _CsvBatches:
                 ),
                 [],
             )
-            for cell in cells:
-                if len(cell) > self.limit:
-                    raise self._too_long(number, text, breaks, physical)
             if self.lines:
                 invalid_breaks.append((number, _count_breaks(text)))
             if not any(cells):
@@ -313,7 +350,6 @@ class _CsvBatches:
                 extra_physical.append(number)
             else:
                 bad_physical.append(number)
-        self._check_limit(columns, physical, breaks, here)
 
         lines_of = None
         if self.lines:
@@ -378,55 +414,20 @@ class _CsvBatches:
             total += np.asarray(counts.to_numpy(zero_copy_only=False), dtype=np.int64)
         return total
 
-    def _check_limit(
-        self,
-        columns: Sequence[Any],
-        physical: np.ndarray[Any, np.dtype[np.int64]],
-        breaks: np.ndarray[Any, np.dtype[np.int64]] | None,
-        here: list[tuple[int, str]],
-    ) -> None:
-        """A cell longer than the csv module's limit stops the row path: it stops here too."""
-        worst: int | None = None
+    def _beyond_limit(self, columns: Sequence[Any]) -> bool:
+        """Whether a cell of the batch, or the text of a row pyarrow found invalid, is longer
+        than the csv module's limit (the row path stops there with its own message)."""
+        if any(len(text) > self.limit for _, text in self._pending):
+            return True
         for column in columns:
-            lengths = pc.utf8_length(column)
-            top = pc.max(lengths).as_py()
-            if top is None or top <= self.limit:
-                continue
-            over = np.flatnonzero(
-                np.asarray(
-                    pc.greater(lengths, self.limit).fill_null(False).to_numpy(zero_copy_only=False),
-                    dtype=bool,
-                )
-            )
-            index = int(over[0])
-            worst = index if worst is None else min(worst, index)
-        if worst is not None:
-            number = int(physical[worst])
-            raise self._too_long(number, None, breaks, physical)
+            top = pc.max(pc.utf8_length(column)).as_py()
+            if top is not None and top > self.limit:
+                return True
+        return False
 
-    def _too_long(
-        self,
-        number: int,
-        text: str | None,
-        breaks: np.ndarray[Any, np.dtype[np.int64]] | None,
-        physical: np.ndarray[Any, np.dtype[np.int64]],
-    ) -> CliError:
-        line = number + self._extra_before(number, breaks, physical)
-        return CliError(
-            f"{_quote(self.path)} line {line}: not readable as CSV (Error)", DATA_PROBLEM
-        )
 
-    def _extra_before(
-        self,
-        number: int,
-        breaks: np.ndarray[Any, np.dtype[np.int64]] | None,
-        physical: np.ndarray[Any, np.dtype[np.int64]],
-    ) -> int:
-        """Line breaks inside cells before physical row ``number`` of the current batch (the
-        batch's own rows only: an error path, where invalid rows' breaks are not counted)."""
-        if breaks is None:
-            return 0  # lines not tracked: rows are counted as one line each
-        return self._extra + int(breaks[physical < number].sum())
+class _TakeOverError(Exception):
+    """A batch the row path's reader must read (nothing of it was taken yet)."""
 
 
 def _count_breaks(text: str) -> int:
