@@ -151,3 +151,26 @@ def test_a_missing_fideslang_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "fideslang", None)
     with pytest.raises(CliError, match=r"pip install 'gdprkit\[fides\]'"):
         run("export", str(POLICY))
+
+
+@pytest.mark.xfail(
+    reason="cli.py does not register `gdprkit fides` yet: once it calls "
+    "gdprkit._cli_fides.add_parser(sub), this passes; then remove this mark",
+    raises=SystemExit,
+    strict=True,
+)
+def test_through_gdprkit_cli_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gdprkit.cli import main
+
+    manifest, draft = tmp_path / "fides.yaml", tmp_path / "draft.yaml"
+    assert main(["fides", "export", str(POLICY), "-o", str(manifest)]) == 0
+    assert main(["fides", "import", str(manifest), "-o", str(draft)]) == 0
+    assert load_policy(draft) == load_policy(POLICY)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("system:\n  - fides_key: 'bad key'\n", "utf-8")
+    assert main(["fides", "import", str(bad)]) == DATA_PROBLEM
+    assert main(["fides", "import", str(tmp_path / "missing.yaml")]) == USAGE_PROBLEM
+    err = capsys.readouterr().err
+    assert "does not validate with fideslang" in err
+    assert "Traceback" not in err
+    assert "bad key" not in err
