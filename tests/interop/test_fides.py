@@ -301,11 +301,40 @@ def test_the_example_lists_what_has_no_fideslang_equivalent() -> None:
         "controller.contact/country/information_society_service",
         "'settings' has no fideslang field",
         "'subject' has no fideslang field",
-        "names no data subjects",
+        "purposes 'newsletter', 'profiling', 'allergen_alerts', 'analytics': no data subjects",
         "fields 'country': 'format'",
         "purpose 'analytics': data use 'analytics.reporting' chosen from its name",
     ):
         assert expected in notes
+
+
+@pytest.mark.parametrize(
+    ("when", "subjects"),
+    [
+        (None, []),
+        (["customer"], ["customer"]),
+        (["customer", "lead"], ["customer", "prospect"]),
+        (["Leads"], ["prospect"]),
+        (["walk_in"], []),  # no fideslang data subject: listed
+    ],
+)
+def test_data_subjects_follow_the_relationships_a_purpose_admits(
+    when: list[str] | None, subjects: list[str]
+) -> None:
+    raw = _policy()
+    raw["fields"]["relationship"] = "meta"
+    raw["subject"] = {"relationship": "relationship"}
+    if when is not None:
+        raw["purposes"]["purpose"]["when"] = {"relationship": when}
+    document = to_fides(raw)
+    assert _declaration(document)["data_subjects"] == subjects
+    assert set(subjects) <= DEFAULT["data_subject"]
+    notes = _unmapped(document)
+    assert ("purposes 'purpose': no data subjects (Art. 30(1)(c)) in the policy: their privacy "
+            "declarations list none" in notes) == (not subjects)  # fmt: skip
+    if when == ["walk_in"]:
+        assert "purpose 'purpose': data subject 'walk_in' has no fideslang equivalent" in notes
+    assert from_fides(document)[1] == []
 
 
 def test_a_category_without_equivalent_is_listed_not_dropped() -> None:

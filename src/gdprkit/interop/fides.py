@@ -456,9 +456,11 @@ def _unmapped_notes(
             "(retention_period); the rules themselves are kept in "
             f"meta.{EXTENSION}.policy"
         )
-    if not any(getattr(p, "data_subjects", None) for p in policy.purposes.values()):
+    unnamed = [n for n, p in policy.purposes.items() if not _subjects(policy, p, [], n)]
+    if unnamed:
         notes.append(
-            "the policy names no data subjects (Art. 30(1)(c)): the privacy declarations list none"
+            f"purposes {_quoted(unnamed)}: no data subjects (Art. 30(1)(c)) in the policy: "
+            "their privacy declarations list none"
         )
     formats = [n for n, spec in policy.fields.items() if spec.format is not None]
     if formats:
@@ -481,8 +483,13 @@ def _unmapped_notes(
     return notes
 
 
-def _subjects(purpose: Purpose, notes: list[str], name: str) -> list[str]:
-    written = getattr(purpose, "data_subjects", None) or ()
+def _subjects(policy: Policy, purpose: Purpose, notes: list[str], name: str) -> list[str]:
+    """The fideslang data subjects of a purpose: those it names (``data_subjects``), else the
+    relationships its ``when`` admits (``when: {relationship: [customer]}`` → ``customer``)."""
+    written: Sequence[object] = getattr(purpose, "data_subjects", None) or ()
+    relationship = policy.subject.relationship
+    if not written and relationship is not None and purpose.when:
+        written = purpose.when.get(relationship, ())
     keys: list[str] = []
     for subject in written:
         key = _SUBJECTS.get(str(subject).strip().lower())
@@ -535,6 +542,7 @@ def to_fides(
                 f"purpose {name!r}: data use {use!r} is not in fideslang's default taxonomy"
             )
 
+    subjects = {name: _subjects(policy, p, notes, name) for name, p in policy.purposes.items()}
     declarations = []
     for name, purpose in policy.purposes.items():
         categories: set[str] = set()
@@ -549,7 +557,7 @@ def to_fides(
             "name": name,
             "data_use": uses[name][0],
             "data_categories": sorted(categories),
-            "data_subjects": _subjects(purpose, notes, name),
+            "data_subjects": subjects[name],
             "legal_basis_for_processing": LEGAL_BASES[purpose.basis],
             "flexible_legal_basis_for_processing": False,
             "processes_special_category_data": special,
@@ -587,6 +595,7 @@ def to_fides(
                 "format": _FORMAT,
                 "policy": policy.model_dump(mode="json", by_alias=True, exclude_unset=True),
                 "data_uses": {name: use for name, (use, _d) in uses.items()},
+                "data_subjects": subjects,
                 "unmapped": notes,
             }
         },
@@ -696,7 +705,11 @@ def _extension(system: Mapping[str, Any], todo: list[str]) -> dict[str, Any] | N
             f"meta.{EXTENSION} is not an export of this gdprkit (format {_FORMAT}): ignored"
         )
         return None
-    return {"policy": dict(policy), "data_uses": dict(_as_map(ext.get("data_uses")))}
+    return {
+        "policy": dict(policy),
+        "data_uses": dict(_as_map(ext.get("data_uses"))),
+        "data_subjects": dict(_as_map(ext.get("data_subjects"))),
+    }
 
 
 def _use_flags(use: str) -> dict[str, bool]:
@@ -751,6 +764,7 @@ def from_fides(
     ext = _extension(chosen, todo)
     ext_policy: dict[str, Any] = ext["policy"] if ext else {}
     ext_uses: dict[str, Any] = ext["data_uses"] if ext else {}
+    ext_subjects: dict[str, Any] = ext["data_subjects"] if ext else {}
     ext_custom = _as_map(ext_policy.get("categories"))
     ext_catalogue = Catalogue(
         {k: bool(_as_map(v).get("special")) for k, v in ext_custom.items() if isinstance(k, str)}
@@ -896,7 +910,7 @@ def from_fides(
         if "data_subjects" in Purpose.model_fields:
             if subjects and "data_subjects" not in ext_purpose:
                 purpose["data_subjects"] = subjects
-        elif subjects:
+        elif subjects and not (ext_purpose and subjects == ext_subjects.get(name)):
             todo.append(
                 f"{where}: data subjects {_quoted(subjects)} (a gdprkit policy does not hold "
                 "them): record them in the processing register"
