@@ -624,6 +624,30 @@ def test_import_of_a_declaration_with_gdpr_fields() -> None:
     load_policy(mapping)
 
 
+def test_what_a_policy_cannot_hold_yet_is_a_todo() -> None:
+    """Third parties, transfers and Art. 22 profiling of a Fides system are to-do items."""
+    document = yaml.safe_load(FIDESLANG_MODEL_TEST_EXAMPLE)
+    system = document["system"][0]
+    system.update(
+        does_international_transfers=True,
+        legal_basis_for_transfers=["SCCs"],
+        uses_profiling=True,
+    )
+    system["privacy_declarations"][0]["data_shared_with_third_parties"] = True
+    _mapping, todo = from_fides(document)
+    assert (
+        "the system transfers data outside the EEA in Fides (on 'SCCs'): record the transfers "
+        "and their safeguards (Chapter V)"
+    ) in todo
+    assert any(
+        item.startswith("the system profiles with legal or similar effects") for item in todo
+    )
+    assert (
+        "purpose 'declaration-name': shares data with third parties in Fides: record the "
+        "recipients (Art. 13(1)(e), Art. 30(1)(d))"
+    ) in todo
+
+
 def test_a_field_without_data_category_is_left_out() -> None:
     document = yaml.safe_load(FIDESLANG_DOCS_EXAMPLE)
     collection = document["dataset"][0]["collections"][0]

@@ -932,6 +932,13 @@ def from_fides(
         if name in titles and "description" not in purpose:
             purpose["description"] = titles[name]
             todo.append(f"privacy declaration {titles[name]!r} read as purpose {name!r}")
+        if declaration.get("data_shared_with_third_parties") or use.startswith(
+            "third_party_sharing"
+        ):
+            todo.append(
+                f"{where}: shares data with third parties in Fides: record the recipients "
+                "(Art. 13(1)(e), Art. 30(1)(d))"
+            )
         retention = declaration.get("retention_period")
         if retention and "retention" not in ext_purpose:
             rules = _retention_rules(str(retention))
@@ -950,6 +957,18 @@ def from_fides(
     if not purposes:
         todo.append("the system has no privacy declaration: add the purposes")
 
+    if chosen.get("does_international_transfers"):
+        bases = [str(b) for b in _as_list(chosen.get("legal_basis_for_transfers"))]
+        todo.append(
+            "the system transfers data outside the EEA in Fides"
+            + (f" (on {_quoted(bases)})" if bases else "")
+            + ": record the transfers and their safeguards (Chapter V)"
+        )
+    if chosen.get("uses_profiling"):
+        todo.append(
+            "the system profiles with legal or similar effects in Fides (Art. 22): mark the "
+            "purposes that profile with 'profiling: true'"
+        )
     policy: dict[str, Any] = {"version": 1}
     controller = dict(_as_map(ext_policy.get("controller")))
     if not controller:
