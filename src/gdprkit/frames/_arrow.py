@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gdprkit._errors import ConfigurationError
-from gdprkit.frames._hash import arrow_tokens
+from gdprkit.frames._hash import arrow_rows_tokens, arrow_tokens
 from gdprkit.frames._plan import Factor, Kept, Outcome
 
 if TYPE_CHECKING:
@@ -46,6 +46,18 @@ class ArrowBackend:
         codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp)
         self._distinct[name] = encoded.dictionary
         return Factor(codes, values)
+
+    def arrow(self, name: str) -> Any:  # noqa: ANN401 - a pyarrow array
+        """Column ``name`` as it is."""
+        return self.table.column(name)
+
+    def row_tokens(
+        self, name: str, rows: np.ndarray, keys: KeyRing, domain: str, category: str | None
+    ) -> Any:  # noqa: ANN401 - a pyarrow array or None
+        """Whole-column tokens of ``name`` in the rows where ``rows`` holds, then one null, or
+        ``None`` (a column type or category the whole-column path does not read)."""
+        array = self.arrow(name)
+        return None if array is None else arrow_rows_tokens(array, rows, keys, domain, category)
 
     def tokens(self, name: str, keys: KeyRing, domain: str, category: str | None) -> Any:  # noqa: ANN401
         """Whole-column tokens of ``factor(name)``'s values, then one null, or ``None``."""

@@ -24,7 +24,14 @@ from gdprkit._pseudonymise._normalise import normaliser_for, normaliser_kind
 if TYPE_CHECKING:
     from gdprkit._pseudonymise import KeyRing
 
-__all__ = ["arrow_tokens", "available", "column_tokens", "normalised", "tokens"]
+__all__ = [
+    "arrow_rows_tokens",
+    "arrow_tokens",
+    "available",
+    "column_tokens",
+    "normalised",
+    "tokens",
+]
 
 _TOKEN_HEX: Final = 32  # 16 bytes, as in the row path
 _CHUNK_ROWS: Final = 16_384  # the fewest rows worth a thread of their own
@@ -136,6 +143,36 @@ def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN40
     ).get_column("t")
 
 
+def _ascii_tokens(
+    pl: Any,  # noqa: ANN401 - the polars module
+    series: Any,  # noqa: ANN401 - a polars series
+    keys: KeyRing,
+    domain: str,
+    category: str | None,
+) -> Any | None:  # noqa: ANN401
+    """:func:`normalised` then :func:`tokens` as one expression over the column split across
+    polars' threads, when every value is ASCII (the common case); ``None`` otherwise (the
+    caller takes the two steps, with the Python normaliser for the values that are not)."""
+    kind = normaliser_kind(category)
+    if kind not in _KINDS:
+        return None
+    if series.dtype.is_integer():
+        text = series.cast(pl.String)  # to_text: the decimal digits
+    elif series.dtype == pl.String:
+        if not series.str.contains(r"^[\x00-\x7F]*$").fill_null(value=True).all():
+            return None
+        text = series
+    else:
+        return None
+    normal = _ascii_normalised(pl, pl.col("t"), kind)
+    present = pl.when(normal.str.len_bytes() > 0).then(normal)  # blank is unreadable: no token
+    mac = present.chash.hmac_sha256(key=keys.token_key(domain).decode("ascii"))
+    frame = _chunked(pl, text.rename("t").to_frame())
+    return frame.select(
+        (pl.lit(keys.active + ":") + mac.str.slice(0, _TOKEN_HEX)).alias("t")
+    ).get_column("t")
+
+
 def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
     """The row path's ``token`` transform of each value of ``series`` (polars), as an Arrow
     array followed by one null, or ``None`` when this path cannot make them (the caller makes
@@ -145,8 +182,10 @@ def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None)
         return None
     pl, _plh, pa = mods
     try:
-        text = normalised(series, category)
-        found = None if text is None else tokens(text, keys, domain)
+        found = _ascii_tokens(pl, series, keys, domain, category)
+        if found is None:
+            text = normalised(series, category)
+            found = None if text is None else tokens(text, keys, domain)
         if found is None or found.null_count() == len(found):
             return None  # no token at all: the value-by-value path types that column itself
         arrow = found.to_arrow().cast(pa.string())
@@ -168,3 +207,22 @@ def arrow_tokens(array: Any, keys: KeyRing, domain: str, category: str | None) -
     if not isinstance(series, pl.Series):
         return None
     return column_tokens(series, keys, domain, category)
+
+
+def arrow_rows_tokens(
+    array: Any,  # noqa: ANN401 - pyarrow objects
+    rows: Any,  # noqa: ANN401 - a numpy bool array
+    keys: KeyRing,
+    domain: str,
+    category: str | None,
+) -> Any | None:  # noqa: ANN401
+    """:func:`column_tokens` of the values of ``array`` (pyarrow) where ``rows`` holds."""
+    mods = _modules()
+    if mods is None:
+        return None
+    pa = mods[2]
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(array.type.value_type)
+    return arrow_tokens(array.filter(pa.array(rows, type=pa.bool_())), keys, domain, category)

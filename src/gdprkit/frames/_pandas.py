@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
-from gdprkit.frames._hash import arrow_tokens, available
+from gdprkit.frames._hash import arrow_rows_tokens, arrow_tokens, available
 from gdprkit.frames._plan import Factor, Kept, Outcome
 
 if TYPE_CHECKING:
@@ -50,6 +50,35 @@ class PandasBackend:
         out = np.asarray(codes, dtype=np.intp).copy()
         out[out < 0] = len(values) - 1
         return Factor(out, values)
+
+    def arrow(self, name: str) -> Any:  # noqa: ANN401 - a pyarrow array or None
+        """Column ``name`` as an Arrow array when it holds only text or only integers (missing
+        cells aside), or ``None``: an object column of mixed types, floats, dates are
+        factorised, so nothing is converted that the row path would read otherwise."""
+        if not available():
+            return None
+        series = self.frame[name]
+        kind = series.dtype
+        if kind is np.dtype(object):
+            kinds = set(map(type, series))
+            if not (kinds <= {str, _NONE} or kinds <= {int, _NONE}):
+                return None
+        elif not (pd.api.types.is_string_dtype(kind) or pd.api.types.is_integer_dtype(kind)):
+            return None
+        import pyarrow as pa  # noqa: PLC0415 - available(): installed
+
+        try:
+            return pa.array(series, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            return None
+
+    def row_tokens(
+        self, name: str, rows: np.ndarray, keys: KeyRing, domain: str, category: str | None
+    ) -> Any:  # noqa: ANN401 - a pyarrow array or None
+        """Whole-column tokens of ``name`` in the rows where ``rows`` holds, then one null, or
+        ``None`` (a column type or category the whole-column path does not read)."""
+        array = self.arrow(name)
+        return None if array is None else arrow_rows_tokens(array, rows, keys, domain, category)
 
     def tokens(self, name: str, keys: KeyRing, domain: str, category: str | None) -> Any:  # noqa: ANN401
         """Whole-column tokens of ``factor(name)``'s values, then one null, or ``None``."""

@@ -152,6 +152,18 @@ class _Columns:
             found = self._factors[name] = self.backend.factor(name)
         return found
 
+    def factored(self, name: str) -> Factor | None:
+        """Column ``name`` factorised if a check already did it, else ``None``."""
+        return self._factors.get(name)
+
+    def arrow(self, name: str) -> Any:  # noqa: ANN401 - a pyarrow array or None
+        """Column ``name`` as one Arrow array, or ``None`` (no pyarrow, an absent column, or a
+        column the backend cannot hand over as it is: the executor factorises it instead)."""
+        if name not in self.present:
+            return None
+        make = getattr(self.backend, "arrow", None)
+        return None if make is None else make(name)
+
     def per_row(self, name: str | None, fn: Callable[[object], bool]) -> np.ndarray[Any, Any]:
         """``fn`` of each row's value of ``name``, computed once per distinct value."""
         col = self.factor(name)
@@ -249,8 +261,7 @@ def run(
     state_values: list[ConsentState | None] = []
     if plan.subject_id is not None:
         # 1. One canonical subject key (gdprkit._values); none: record.invalid.
-        subjects = cols.factor(plan.subject_id)
-        ids = [subject_key(v) for v in subjects.values]
+        subjects, ids = _subjects(cols, plan.subject_id, need_keys=consents is not None)
         denials.deny_each(subjects.codes, [plan.r_no_subject if k is None else None for k in ids])
         if consents is not None:
             states = _states(consents, plan.purpose, at, sorted({k for k in ids if k is not None}))
@@ -344,11 +355,18 @@ def run(
         if fn is None:
             columns.append(Kept(name, drop if drop.any() else None))
             continue
-        col = cols.factor(name)
         spec = plan.fields[name].transform
-        native = None
         if spec is not None and spec[0] == "token" and keys is not None:
             category = plan.fields[name].category
+            by_row = _row_tokens(cols, name, allowed, keys, spec[1], category)
+            if by_row is not None:
+                codes = np.arange(len(drop), dtype=np.intp)
+                codes[drop] = len(by_row) - 1  # the null after the tokens
+                columns.append(Mapped(name, codes, None, by_row))
+                continue
+        col = cols.factor(name)
+        native = None
+        if spec is not None and spec[0] == "token" and keys is not None:
             native = _native_tokens(backend, name, keys, spec[1], category)
             values = [] if native is not None else _tokens(col.values, keys, spec[1], category)
         else:
@@ -374,6 +392,58 @@ def run(
     for i, n in zip(*np.unique(which, return_counts=True), strict=True):
         counts[_code(reasons[int(i)])] += int(n)
     return Outcome(allowed, columns, denied_rows.astype(np.intp), codes_out, articles, counts)
+
+
+def _subjects(cols: _Columns, name: str, *, need_keys: bool) -> tuple[Factor, list[str | None]]:
+    """Each row's canonical subject key, factorised: the codes, and the key of each code
+    (``None``: no id). Text and integer columns go through the Arrow kernels of
+    :mod:`gdprkit.frames._vector` (the keys themselves factorised only when a consent source
+    needs them); other columns are factorised and read by :func:`subject_key` per value."""
+    array = cols.arrow(name)
+    keyed = None
+    if array is not None:
+        from gdprkit.frames._vector import canonical_keys  # noqa: PLC0415 - needs pyarrow
+
+        keyed = canonical_keys(array)
+    if keyed is None:
+        subjects = cols.factor(name)
+        return subjects, [subject_key(v) for v in subjects.values]
+    import pyarrow.compute as pc  # noqa: PLC0415 - canonical_keys answered: pyarrow is here
+
+    if not need_keys:  # only whether each row has an id: code 0 has one, code 1 has none
+        missing = np.asarray(keyed.is_null().to_numpy(zero_copy_only=False), dtype=np.intp)
+        return Factor(missing, ["", None]), ["", None]
+    encoded = pc.dictionary_encode(keyed, null_encoding="mask")
+    ids: list[str | None] = list(encoded.dictionary.to_pylist())
+    ids.append(None)
+    indices = encoded.indices.fill_null(len(ids) - 1)
+    codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    return Factor(codes, list(ids)), ids
+
+
+#: A column with fewer distinct values than one in this many rows is tokenised per distinct
+#: value (its factorisation is already there); otherwise per row, which costs no hash table.
+_FEW_DISTINCT = 4
+
+
+def _row_tokens(  # noqa: PLR0917 - private, one caller
+    cols: _Columns,
+    name: str,
+    allowed: np.ndarray[Any, np.dtype[np.bool_]],
+    keys: KeyRing,
+    domain: str,
+    category: str | None,
+) -> Any:  # noqa: ANN401 - a pyarrow array or None
+    """The ``token`` transform of column ``name`` in each allowed row, in order, then one null
+    (whole-column HMACs, :mod:`gdprkit.frames._hash`); ``None`` when the column is better (or
+    only) tokenised per distinct value."""
+    found = cols.factored(name)
+    if found is not None and len(found.values) * _FEW_DISTINCT < int(allowed.sum()):
+        return None
+    make = getattr(cols.backend, "row_tokens", None)
+    if make is None or name not in cols.present:
+        return None
+    return make(name, allowed, keys, domain, category)
 
 
 def _tokens(values: Sequence[object], keys: KeyRing, domain: str, category: str) -> list[object]:

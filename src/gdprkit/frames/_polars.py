@@ -52,6 +52,26 @@ class PolarsBackend:
         self._distinct[name] = uniques
         return Factor(codes.to_numpy().astype(np.intp), uniques.to_list())
 
+    def arrow(self, name: str) -> Any:  # noqa: ANN401 - a pyarrow array or None
+        """Column ``name`` as an Arrow array (text and integer columns), or ``None``."""
+        series = self.frame.get_column(name)
+        if not (series.dtype in (pl.String, pl.Utf8) or series.dtype.is_integer()):
+            return None
+        try:
+            return series.to_arrow()
+        except (ImportError, pl.exceptions.PolarsError):  # no pyarrow: factorised instead
+            return None
+
+    def row_tokens(
+        self, name: str, rows: np.ndarray, keys: KeyRing, domain: str, category: str | None
+    ) -> Any:  # noqa: ANN401 - a pyarrow array or None
+        """Whole-column tokens of ``name`` in the rows where ``rows`` holds, then one null, or
+        ``None`` (a column type or category the whole-column path does not read)."""
+        series = self.frame.get_column(name)
+        if not (series.dtype in (pl.String, pl.Utf8) or series.dtype.is_integer()):
+            return None
+        return column_tokens(series.filter(pl.Series(rows)), keys, domain, category)
+
     def tokens(self, name: str, keys: KeyRing, domain: str, category: str | None) -> Any:  # noqa: ANN401
         """Whole-column tokens of ``factor(name)``'s values, then one null, or ``None``."""
         distinct = self._distinct.get(name)
