@@ -435,7 +435,17 @@ def _ips(t: str) -> Iterator[_Candidate]:
                 yield (m.start(), m.end(), "ip")
 
 
-_FINDERS: Final = (_ibans, _cards, _codici_fiscali, _partite_iva, _emails, _ips, _phones)
+# Each finder with the least number of ASCII digits a text must hold for it to find anything
+# (a cheap gate: most notes hold few digits). A codice fiscale may in theory have every digit
+# replaced by an omocodia letter, so its finder runs whenever a 16-character word is present.
+_GATED: Final = (
+    (_ibans, 2),
+    (_cards, _CARD_MIN),
+    (_partite_iva, 11),
+    (_ips, 0),  # an IPv6 address may be written without a digit (``fe80::abcd``)
+    (_phones, 6),
+)
+_CF_WORD: Final = 16
 
 
 # --- overlaps ------------------------------------------------------------------------------
@@ -494,9 +504,15 @@ def scan_text(text: str) -> list[Match]:
     """
     t = _fold(_exact_text(text, "scan_text"))
     candidates: list[_Candidate] = []
-    for finder in _FINDERS:
-        candidates.extend(finder(t))
-    return _resolve(candidates)
+    if "@" in t:
+        candidates.extend(_emails(t))
+    if len(t) >= _CF_WORD and any(len(word) >= _CF_WORD for word in t.split()):
+        candidates.extend(_codici_fiscali(t))
+    digits = sum(map(t.count, "0123456789"))
+    for finder, least in _GATED:
+        if digits >= least:
+            candidates.extend(finder(t))
+    return _resolve(candidates) if candidates else []
 
 
 def redact_text(text: str) -> str:
