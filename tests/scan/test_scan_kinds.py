@@ -14,7 +14,7 @@ import pytest
 
 import gdprkit
 from gdprkit import Match, scan_text
-from gdprkit._scan import KINDS, is_iban, luhn_ok, redact_text
+from gdprkit._scan import IBAN_COUNTRIES, KINDS, is_iban, luhn_ok, redact_text
 
 # --- true positives: (sentence, identifier, kind) ------------------------------------------
 
@@ -309,3 +309,30 @@ def test_luhn(digits: str, expected: bool) -> None:
 )
 def test_role_mailbox_classification_is_public(address: str, expected: bool) -> None:
     assert gdprkit.is_role_email(address) is expected
+
+
+# --- the IBAN table against python-stdnum's copy of the SWIFT registry ----------------------
+
+
+@pytest.mark.parametrize("country", sorted(IBAN_COUNTRIES))
+def test_iban_table_agrees_with_stdnum(country: str) -> None:
+    import random
+    import string
+
+    from stdnum import iban as stdnum_iban
+
+    length, bban_types = IBAN_COUNTRIES[country]
+    assert len(bban_types) == length - 4
+    chars = {
+        "n": string.digits,
+        "a": string.ascii_uppercase,
+        "c": string.digits + string.ascii_uppercase,
+    }
+    rng = random.Random(country)
+    for _ in range(20):
+        bban = "".join(rng.choice(chars[t]) for t in bban_types)
+        number = country + stdnum_iban.calc_check_digits(country + "00" + bban) + bban
+        # length and BBAN structure per the registry (not the national account checks)
+        assert stdnum_iban.is_valid(number, check_country=False), number
+        assert is_iban(number)
+        assert scan_text(f"IBAN {number} ok") == [Match("iban", 5, 5 + len(number))]
