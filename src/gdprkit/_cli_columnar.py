@@ -249,11 +249,8 @@ class _CsvBatches:
             # beyond the csv module's limit) after the records before the fault.
             yield from self._by_rows()
         elif self._pending:  # invalid rows after the last batch
-            yield self._chunk(
-                pa.RecordBatch.from_arrays(
-                    [pa.array([], pa.string())] * self.width, names=self.positional
-                )
-            )
+            empty = [pa.array([], pa.string())] * self.width
+            yield self._chunk(pa.RecordBatch.from_arrays(empty, names=self.positional), final=True)
 
     def _by_rows(self) -> Iterator[Chunk]:
         """The records after those already read, read by the row path's CSV reader, in chunks
@@ -295,7 +292,9 @@ class _CsvBatches:
         self._records = max(self._records, last)
         return Chunk(table, numbers, lines, unreadable)
 
-    def _chunk(self, batch: Any) -> Chunk:  # noqa: ANN401 - a pyarrow RecordBatch
+    def _chunk(self, batch: Any, *, final: bool = False) -> Chunk:  # noqa: ANN401 - a RecordBatch
+        """The records of ``batch`` and of the invalid rows among them (``final``: every
+        invalid row left, after the last batch)."""
         if self._beyond_limit(batch.columns):
             raise _TakeOverError
         rows = int(batch.num_rows)
@@ -303,8 +302,8 @@ class _CsvBatches:
         pending = sorted(self._pending)
         numbers = np.fromiter((n for n, _ in pending), dtype=np.int64, count=len(pending))
         # The physical rows this batch spans: its own rows and the invalid rows among them.
-        skipped = 0
-        while True:
+        skipped = len(pending) if final else 0
+        while not final:
             inside = int(np.count_nonzero(numbers < first + rows + skipped))
             if inside == skipped:
                 break
