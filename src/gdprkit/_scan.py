@@ -506,7 +506,7 @@ def scan_text(text: str) -> list[Match]:
     candidates: list[_Candidate] = []
     if "@" in t:
         candidates.extend(_emails(t))
-    if len(t) >= _CF_WORD and any(len(word) >= _CF_WORD for word in t.split()):
+    if len(t) >= _CF_WORD and max(map(len, t.split()), default=0) >= _CF_WORD:
         candidates.extend(_codici_fiscali(t))
     digits = sum(map(t.count, "0123456789"))
     for finder, least in _GATED:
