@@ -17,8 +17,8 @@ import pytest
 
 from gdprkit._scan import redact_text, scan_text
 
-SMALL = 64 * 1024
-LARGE = 8 * SMALL  # 512 KiB
+SMALL = 32 * 1024
+LARGE = 8 * SMALL  # 256 KiB
 GROWTH_BOUND = 32  # linear: ~8 (up to ~15 seen on a busy machine); quadratic: ~64
 PLAIN = re.compile(r"[0-9@:.+\- ]")  # touches every character a finder may start on
 
