@@ -78,6 +78,7 @@ __all__ = [
     "is_iban",
     "luhn_ok",
     "redact_text",
+    "redact_value",
     "scan_text",
 ]
 
@@ -526,3 +527,12 @@ def redact_text(text: str) -> str:
         last = m.end
     parts.append(exact[last:])
     return "".join(parts)
+
+
+def redact_value(value: object) -> str | None:
+    """A field transform (the contract of ``gdprkit._pseudonymise._transforms``): text is
+    redacted by :func:`redact_text`; ``None`` and anything that is not text give ``None``
+    (an unreadable value is not let through). Never raises."""
+    if not issubclass(type(value), str):
+        return None
+    return redact_text(str.__str__(value))

@@ -14,7 +14,7 @@ import pytest
 
 import gdprkit
 from gdprkit import Match, scan_text
-from gdprkit._scan import IBAN_COUNTRIES, KINDS, is_iban, luhn_ok, redact_text
+from gdprkit._scan import IBAN_COUNTRIES, KINDS, is_iban, luhn_ok, redact_text, redact_value
 
 # --- true positives: (sentence, identifier, kind) ------------------------------------------
 
@@ -336,3 +336,22 @@ def test_iban_table_agrees_with_stdnum(country: str) -> None:
         assert stdnum_iban.is_valid(number, check_country=False), number
         assert is_iban(number)
         assert scan_text(f"IBAN {number} ok") == [Match("iban", 5, 5 + len(number))]
+
+
+# --- redact_value: the transform a policy's ``redact`` can be wired to ----------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("cell 3331234567", "cell [phone]"),
+        ("nessun dato", "nessun dato"),
+        ("", ""),
+        (None, None),
+        (3331234567, None),  # not text: not let through
+        (b"cell 3331234567", None),
+        (float("nan"), None),
+    ],
+)
+def test_redact_value(value: object, expected: str | None) -> None:
+    assert redact_value(value) == expected
