@@ -342,8 +342,11 @@ class Policy(_Model):
     __hash__ = None  # type: ignore[assignment]  # a policy holds dicts: unhashable, as before
 
     def _empty_caches(self) -> dict[str, Any]:
+        # Not get_default(call_default_factory=True): that keyword is pydantic >= 2.13 only.
         return {
-            name: attribute.get_default(call_default_factory=True)
+            name: attribute.default_factory()  # type: ignore[call-arg]
+            if attribute.default_factory is not None
+            else attribute.get_default()
             for name, attribute in self.__private_attributes__.items()
         }
 

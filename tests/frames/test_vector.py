@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdprkit._values import subject_key
-from gdprkit.frames._vector import ASCII_WHITESPACE, canonical_keys
+from gdprkit.frames._vector import ASCII_WHITESPACE, canonical_keys, missing_keys
 
 #: Characters that meet the rule's edges: every ASCII space (0x1c-0x1f too), digits, dots,
 #: signs, Unicode spaces and a combining accent (NFC), and letters.
@@ -23,6 +23,9 @@ def test_text_keys_equal_subject_key(values: list[str | None]) -> None:
         got = canonical_keys(pa.array(values, type=kind))
         assert got is not None
         assert got.to_pylist() == [subject_key(v) for v in values]
+        missing = missing_keys(pa.array(values, type=kind))
+        assert missing is not None
+        assert missing.tolist() == [subject_key(v) is None for v in values]
 
 
 @settings(deadline=None)
@@ -31,6 +34,9 @@ def test_integer_keys_equal_subject_key(values: list[int | None]) -> None:
     got = canonical_keys(pa.array(values, type=pa.int64()))
     assert got is not None
     assert got.to_pylist() == [subject_key(v) for v in values]
+    missing = missing_keys(pa.array(values, type=pa.int64()))
+    assert missing is not None
+    assert missing.tolist() == [v is None for v in values]
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,4 @@ def test_dictionary_and_chunked_columns() -> None:
 @pytest.mark.parametrize("kind", [pa.float64(), pa.bool_(), pa.date32(), pa.binary()])
 def test_other_types_are_left_to_the_rule(kind: pa.DataType) -> None:
     assert canonical_keys(pa.array([None], type=kind)) is None
+    assert missing_keys(pa.array([None], type=kind)) is None

@@ -30,6 +30,7 @@ __all__ = [
     "available",
     "column_tokens",
     "normalised",
+    "series_tokens",
     "tokens",
 ]
 
@@ -159,7 +160,7 @@ def _ascii_tokens(
     if series.dtype.is_integer():
         text = series.cast(pl.String)  # to_text: the decimal digits
     elif series.dtype == pl.String:
-        if not series.str.contains(r"^[\x00-\x7F]*$").fill_null(value=True).all():
+        if (series.str.len_bytes() != series.str.len_chars()).any():  # null: not counted
             return None
         text = series
     else:
@@ -173,10 +174,10 @@ def _ascii_tokens(
     ).get_column("t")
 
 
-def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
-    """The row path's ``token`` transform of each value of ``series`` (polars), as an Arrow
-    array followed by one null, or ``None`` when this path cannot make them (the caller makes
-    them value by value: a polars-hash that does not load in this polars, say)."""
+def series_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
+    """The row path's ``token`` transform of each value of ``series`` (polars), as a polars
+    ``String`` series followed by one null, or ``None`` when this path cannot make them (the
+    caller makes them value by value: a polars-hash that does not load in this polars, say)."""
     mods = _modules()
     if mods is None:
         return None
@@ -188,10 +189,18 @@ def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None)
             found = None if text is None else tokens(text, keys, domain)
         if found is None or found.null_count() == len(found):
             return None  # no token at all: the value-by-value path types that column itself
-        arrow = found.to_arrow().cast(pa.string())
+        return found.extend(pl.Series([None], dtype=pl.String))
     except (pl.exceptions.PolarsError, pa.ArrowException):
         return None
-    return pa.concat_arrays([arrow, pa.nulls(1, type=pa.string())])
+
+
+def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
+    """:func:`series_tokens` as an Arrow ``string`` array (the last value null), or ``None``."""
+    found = series_tokens(series, keys, domain, category)
+    if found is None:
+        return None
+    pa = importlib.import_module("pyarrow")
+    return found.to_arrow().cast(pa.string())
 
 
 def arrow_tokens(array: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401

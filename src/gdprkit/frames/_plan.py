@@ -67,8 +67,9 @@ class Kept:
 class Mapped:
     """An output column built from ``values[codes]`` (allowed rows only; ``None`` is null).
 
-    ``native``, when set, is the same values as a pyarrow array the backend made (whole-column
-    tokens, :mod:`gdprkit.frames._hash`); ``values`` is then read from it when first asked.
+    ``native``, when set, is the same values as an array the backend made in its own library
+    (whole-column tokens, :mod:`gdprkit.frames._hash`: a pyarrow array, or a polars series for
+    the polars backend); ``values`` is then read from it when first asked.
     """
 
     __slots__ = ("_values", "codes", "name", "native")
@@ -78,7 +79,7 @@ class Mapped:
         name: str,
         codes: np.ndarray[Any, np.dtype[np.intp]],
         values: list[object] | None = None,
-        native: Any = None,  # noqa: ANN401 - a pyarrow array
+        native: Any = None,  # noqa: ANN401 - a pyarrow array or a polars series
     ) -> None:
         self.name = name
         self.codes = codes
@@ -88,7 +89,12 @@ class Mapped:
     @property
     def values(self) -> list[object]:
         if self._values is None:
-            self._values = list(self.native.to_pylist()) if self.native is not None else []
+            native = self.native
+            if native is None:
+                self._values = []
+            else:
+                read = getattr(native, "to_pylist", None) or native.to_list
+                self._values = list(read())
         return self._values
 
 
@@ -402,17 +408,18 @@ def _subjects(cols: _Columns, name: str, *, need_keys: bool) -> tuple[Factor, li
     array = cols.arrow(name)
     keyed = None
     if array is not None:
-        from gdprkit.frames._vector import canonical_keys  # noqa: PLC0415 - needs pyarrow
+        from gdprkit.frames._vector import canonical_keys, missing_keys  # noqa: PLC0415
 
+        if not need_keys:  # only whether each row has an id: code 0 has one, code 1 has none
+            missing = missing_keys(array)
+            if missing is not None:
+                return Factor(missing.astype(np.intp), ["", None]), ["", None]
         keyed = canonical_keys(array)
     if keyed is None:
         subjects = cols.factor(name)
         return subjects, [subject_key(v) for v in subjects.values]
     import pyarrow.compute as pc  # noqa: PLC0415 - canonical_keys answered: pyarrow is here
 
-    if not need_keys:  # only whether each row has an id: code 0 has one, code 1 has none
-        missing = np.asarray(keyed.is_null().to_numpy(zero_copy_only=False), dtype=np.intp)
-        return Factor(missing, ["", None]), ["", None]
     encoded = pc.dictionary_encode(keyed, null_encoding="mask")
     ids: list[str | None] = list(encoded.dictionary.to_pylist())
     ids.append(None)

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from gdprkit._errors import ConfigurationError
-from gdprkit.frames._hash import arrow_tokens, column_tokens
+from gdprkit.frames._hash import arrow_tokens, column_tokens, series_tokens
 from gdprkit.frames._plan import Factor, Kept, Outcome
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class PolarsBackend:
         series = self.frame.get_column(name)
         if not (series.dtype in (pl.String, pl.Utf8) or series.dtype.is_integer()):
             return None
-        return column_tokens(series.filter(pl.Series(rows)), keys, domain, category)
+        return series_tokens(series.filter(pl.Series(rows)), keys, domain, category)
 
     def tokens(self, name: str, keys: KeyRing, domain: str, category: str | None) -> Any:  # noqa: ANN401
         """Whole-column tokens of ``factor(name)``'s values, then one null, or ``None``."""
@@ -101,8 +101,9 @@ class PolarsBackend:
                     )
                 columns.append(series)
             elif col.native is not None:
-                table = pl.Series(col.name, col.native)
-                columns.append(table.gather(pl.Series(col.codes, dtype=pl.UInt32)))
+                table = col.native if isinstance(col.native, pl.Series) else pl.Series(col.native)
+                gathered = table.gather(pl.Series(col.codes, dtype=pl.UInt32))
+                columns.append(gathered.rename(col.name))
             else:
                 table = pl.Series(col.name, col.values)
                 columns.append(table.gather(pl.Series(col.codes, dtype=pl.UInt32)))

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from gdprkit._values import subject_key
 
-__all__ = ["canonical_keys"]
+__all__ = ["canonical_keys", "missing_keys"]
 
 #: What ``str.strip()`` removes from ASCII text (``str.isspace``: also the separators 0x1c-0x1f).
 ASCII_WHITESPACE: Final = "".join(chr(c) for c in range(128) if chr(c).isspace())
@@ -60,3 +61,28 @@ def canonical_keys(array: Any) -> Any | None:  # noqa: ANN401 - pyarrow objects
         found = [subject_key(v) for v in pc.filter(text, wide).to_pylist()]
         keys = pc.replace_with_mask(keys, wide, pa.array(found, type=pa.string()))
     return keys
+
+
+def missing_keys(array: Any) -> np.ndarray[Any, np.dtype[np.bool_]] | None:  # noqa: ANN401
+    """Whether :func:`gdprkit._values.subject_key` of each value of ``array`` is ``None`` (no
+    id), without making the keys; ``None`` for a column type not read here."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_integer(array.type):
+        nulls: np.ndarray[Any, np.dtype[np.bool_]] = np.asarray(
+            array.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_
+        )
+        return nulls
+    text = _text(array)
+    if text is None:
+        return None
+    # "1001.0" becomes "1001", never blank: only the trimmed text's length matters.
+    trimmed = pc.utf8_trim(text, characters=ASCII_WHITESPACE)
+    blank = pc.fill_null(pc.equal(pc.binary_length(trimmed), 0), fill_value=True)
+    missing = np.asarray(blank.to_numpy(zero_copy_only=False), dtype=np.bool_).copy()
+    wide = pc.invert(pc.fill_null(pc.string_is_ascii(text), fill_value=True))
+    if pc.any(wide).as_py():
+        where = np.flatnonzero(np.asarray(wide.to_numpy(zero_copy_only=False), dtype=np.bool_))
+        values = pc.filter(text, wide).to_pylist()
+        missing[where] = [subject_key(v) is None for v in values]
+    return missing
