@@ -66,8 +66,10 @@ __all__ = [
 ENGINE_VARIABLE: Final = "GDPRKIT_CLI_ENGINE"
 #: Internal: the bytes pyarrow reads per CSV batch (tests make many small batches with it).
 BLOCK_VARIABLE: Final = "GDPRKIT_CLI_CSV_BLOCK"
-#: Bytes read per CSV batch by default (about 60 000 rows of the CRM example).
-_BLOCK: Final = 8 << 20
+#: Bytes read per CSV batch by default (about 32 000 rows of the CRM example). pyarrow reads a
+#: few blocks ahead: memory is bounded by a multiple of it, whatever the file's size. A row
+#: longer than a block stops pyarrow; the row path's reader then reads the rest of the file.
+_BLOCK: Final = 4 << 20
 #: Records per chunk when the row path's reader takes over a CSV file pyarrow cannot read.
 _ROWS_READ: Final = 65_536
 #: Rows per Parquet row group written, as the row path writes them.
@@ -128,20 +130,19 @@ def open_columnar(
     if start.header_end != 1 or width < 2:
         return None
     reader = _CsvBatches(
-        path, start.codec, start.delimiter, start.header, lines=True, block=_block_size(width)
+        path, start.codec, start.delimiter, start.header, lines=True, block=_block_size()
     )
     return ColumnarSource(start.description, reader.schema, iter(reader))
 
 
-def _block_size(width: int) -> int:
+def _block_size() -> int:
     given = os.environ.get(BLOCK_VARIABLE)
     if given is not None:
         try:
             return max(int(given), 1)
         except ValueError:
             pass
-    # A row the csv module reads (every cell within its limit) fits in one block.
-    return max(_BLOCK, min((width + 1) * csv.field_size_limit() * 4, 256 << 20))
+    return _BLOCK
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -552,6 +553,12 @@ class BatchWriter:
                 self._flush(final=False)
             return
         if self._csv is not None:
+            data = _csv_lines(table, self.columns, count)
+            if data is not None:
+                text = cast("io.TextIOWrapper", self._text)
+                text.flush()  # what the csv module wrote so far comes first
+                self._file.write(data)
+                return
             values = [
                 table.column(c).to_pylist() if c in present else [None] * count
                 for c in self.columns
@@ -590,6 +597,62 @@ class BatchWriter:
             return
         self._flush(final=True)
         self._parquet.close()
+
+
+def _quoted_by_csv() -> str:
+    """The characters for which the csv module quotes a cell (``QUOTE_MINIMAL``, delimiter
+    ``,``, line terminator ``\\n``), asked of the module itself: its rules are the row path's."""
+    found = ""
+    for char in ',"\n\r':
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([f"a{char}b", "c"])
+        if buffer.getvalue().startswith('"'):
+            found += char
+    return found
+
+
+#: A cell holding one of these characters is written in quotes (the csv module's rule).
+_QUOTED: Final = _quoted_by_csv()
+
+
+def _csv_lines(table: Any, columns: Sequence[str], count: int) -> Any:  # noqa: ANN401
+    """The CSV lines of ``table``'s rows (``columns`` in order) as the csv module writes them
+    (``QUOTE_MINIMAL``, ``,``, ``\\n``), built column by column: a buffer of UTF-8 bytes, or
+    ``None`` when a column is neither text nor integer (the csv module writes those)."""
+    present = set(table.column_names)
+    pattern = "[" + re.escape(_QUOTED) + "]"
+    cells = []
+    for name in columns:
+        if name not in present:
+            cells.append(pa.scalar("", pa.string()))
+            continue
+        column = table.column(name)
+        kind = column.type
+        if pa.types.is_integer(kind):
+            cells.append(column.cast(pa.string()).fill_null(""))
+            continue
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            return None
+        column = column.cast(pa.string())
+        wrapped = pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
+        cell = pc.if_else(pc.match_substring_regex(column, pattern), wrapped, column)
+        cells.append(cell.fill_null(""))
+    if len(columns) == 1:  # a row of one empty cell is written "" (else it is a blank line)
+        only = cells[0]
+        if isinstance(only, pa.Scalar):
+            return b'""\n' * count
+        cells = [pc.if_else(pc.equal(only, ""), '""', only)]
+    if all(isinstance(cell, pa.Scalar) for cell in cells):
+        return (",".join(cell.as_py() for cell in cells) + "\n").encode("utf-8") * count
+    joined = pc.binary_join_element_wise(*cells, ",")
+    lines = pc.binary_join_element_wise(joined, "\n", "")  # each line and its end
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    lines = lines.cast(pa.large_string())
+    offsets, data = lines.buffers()[1:]
+    where = np.frombuffer(offsets, dtype=np.int64)
+    begin, end = int(where[lines.offset]), int(where[lines.offset + len(lines)])
+    return memoryview(data)[begin:end]
 
 
 def _dumps(record: Mapping[str, Any]) -> str:

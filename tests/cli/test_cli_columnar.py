@@ -425,3 +425,43 @@ def test_a_policy_and_purpose_stay_in_the_audit_record(tmp_path: Path) -> None:
         events.append((event.kind, event.at, dict(event.payload)))
     assert events[0] == events[1]
     assert events[0][1] == datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def _python_csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda width: st.lists(
+            st.lists(
+                st.one_of(st.none(), st.text(max_size=6), st.sampled_from(['"', ",", "\n", "\r"])),
+                min_size=width,
+                max_size=width,
+            ),
+            max_size=6,
+        ).map(lambda rows: (width, rows))
+    ),
+    st.integers(0, 3),
+)
+def test_csv_lines_are_the_csv_modules_bytes(drawn: tuple[int, list[list[Any]]], gap: int) -> None:
+    """The columnar CSV writer builds lines column by column: the csv module's bytes (quotes
+    where it quotes, a lone empty cell written ""), text and integer columns, absent ones."""
+    width, rows = drawn
+    names = [f"c{i}" for i in range(width)]
+    table = pa.table(
+        {name: pa.array([row[i] for row in rows], pa.string()) for i, name in enumerate(names)}
+    )
+    table = table.append_column("n", pa.array(range(len(rows)), pa.int64()))
+    columns = [*names, "n", "absent"][gap:] if gap < width else names
+    data = _cli_columnar._csv_lines(table, columns, len(rows))
+    expected = _python_csv(
+        [
+            [{**dict(zip(names, row, strict=True)), "n": i}.get(c) for c in columns]
+            for i, row in enumerate(rows)
+        ]
+    )
+    assert bytes(data) == expected
