@@ -44,7 +44,7 @@ from gdprkit._rights import (
     portability_export,
     sweep,
 )
-from gdprkit._scan import Match, scan_text
+from gdprkit._scan import Match, redact_text, scan_text
 from gdprkit._taxonomy import LegalBasis, SpecialCondition
 from gdprkit._validation import Violation, validate
 
@@ -111,6 +111,7 @@ __all__ = [
     "privacy_notice",
     "processing_register",
     "pseudonymise",
+    "redact_text",
     "render_register",
     "requires_purpose",
     "reveal",

@@ -182,6 +182,7 @@ TRANSFORM_METHODS: Final = frozenset(
         "generalise.age_band",
         "generalise.postcode",
         "generalise.ip",
+        "redact",
         "drop",
     }
 )

@@ -108,6 +108,10 @@ def make_transform(
         return _encrypt_transform(keys, domain, exact_text)  # reversible: the exact text
     if method == "drop":
         return _drop
+    if method == "redact":
+        from gdprkit._scan import redact_value  # noqa: PLC0415 - the scanner loads when used
+
+        return redact_value
     if method == "mask":
         return _mask_email if kind == "email" else _mask_phone if kind == "phone" else _mask
     if method == "generalise.postcode":

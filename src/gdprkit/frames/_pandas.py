@@ -20,6 +20,11 @@ pd: Any = importlib.import_module("pandas")
 Frame: TypeAlias = Any
 
 _NONE = type(None)
+#: The dtype pandas gives a column of text by default (``str``, Arrow-backed, from pandas 3),
+#: or ``None`` where that is ``object`` (pandas 2): tokens then become Python strings.
+_TEXT: Any = pd.Series(["text"]).dtype
+if not isinstance(_TEXT, pd.StringDtype) or getattr(_TEXT, "storage", None) != "pyarrow":
+    _TEXT = None
 
 
 class PandasBackend:
@@ -100,6 +105,10 @@ class PandasBackend:
             if isinstance(col, Kept):
                 series = allowed[col.name]
                 data[col.name] = series if col.nulls is None else series.where(~col.nulls, None)
+            elif col.native is not None and _TEXT is not None:
+                # Tokens as pandas' own text dtype, straight from the Arrow buffers.
+                tokens = col.native.take(col.codes)
+                data[col.name] = pd.Series(pd.array(tokens, dtype=_TEXT), index=allowed.index)
             elif col.native is not None:
                 table = col.native.to_numpy(zero_copy_only=False)
                 data[col.name] = pd.Series(table[col.codes], index=allowed.index, dtype=object)

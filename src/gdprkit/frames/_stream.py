@@ -188,12 +188,15 @@ def enforce_batches(
     consents: ConsentLookup | None = None,
     keys: KeyRing | None = None,
     schema: pa.Schema | None = None,
+    batch_size: int = 65_536,
 ) -> FrameStream:
     """Enforce ``purpose`` of ``policy`` on a stream of Arrow batches, one batch in memory at a
     time: row for row what :func:`gdprkit.frames.enforce` gives for the whole stream.
 
-    ``batches``: a ``pyarrow.RecordBatchReader``, a ``pyarrow.Table`` (read by its batches) or
-    any iterable of ``pyarrow.RecordBatch`` / ``pyarrow.Table``. The input schema is the
+    ``batches``: a ``pyarrow.RecordBatchReader``, a ``pyarrow.Table`` (read by its batches), a
+    polars ``LazyFrame`` (run by polars' streaming engine, ``collect_batches``, ``batch_size``
+    rows at a time: ``pl.scan_parquet(...)``, ``pl.scan_csv(...)`` larger than memory) or any
+    iterable of ``pyarrow.RecordBatch`` / ``pyarrow.Table``. The input schema is the
     reader's, ``schema`` when given, else the first batch's; a later batch may hold an all-null
     (``null``-typed) column of any type, any other difference is a :class:`ConfigurationError`.
     ``at`` is read once for the whole run (``None``: now, UTC). A consent source is asked once
@@ -213,8 +216,12 @@ def enforce_batches(
         raise ConfigurationError(
             "a consent source was given but the policy names no subject.id field to ask it about"
         )
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ConfigurationError("batch_size must be a positive integer")
     if isinstance(batches, pa.Table):
         batches = batches.to_reader()
+    elif _is_lazy_polars(batches):
+        batches = _polars_batches(batches, batch_size, schema)
     if isinstance(batches, pa.RecordBatchReader):
         found = batches.schema
         if schema is not None and not schema.equals(found):
@@ -238,6 +245,32 @@ def enforce_batches(
     return FrameStream(
         plan, stream, schema, at=when, consents=consents, transforms=transforms, keys=keys
     )
+
+
+def _is_lazy_polars(frame: object) -> bool:
+    """Whether ``frame`` is a polars ``LazyFrame`` (without importing polars)."""
+    kind = type(frame)
+    return kind.__name__ == "LazyFrame" and kind.__module__.split(".")[0] == "polars"
+
+
+def _polars_batches(frame: Any, batch_size: int, schema: pa.Schema | None) -> pa.RecordBatchReader:  # noqa: ANN401 - a polars LazyFrame
+    """A polars ``LazyFrame`` run by polars' streaming engine, as Arrow batches of at most
+    ``batch_size`` rows in input order. The schema is the query's own (polars' types are fixed
+    by the query, so a batch never changes one)."""
+    run = getattr(frame, "collect_batches", None)
+    if run is None:
+        raise ConfigurationError(
+            "streaming a polars LazyFrame needs polars' collect_batches (polars >= 1.30); "
+            "collect it and pass the DataFrame's to_arrow() instead"
+        )
+    empty = frame.head(0).collect().to_arrow()  # the query's schema, as Arrow writes it
+    found = empty.schema if schema is None else schema
+
+    def arrow() -> Iterator[pa.RecordBatch]:
+        for chunk in run(chunk_size=batch_size, maintain_order=True):
+            yield from _conform(chunk.to_arrow(), found).to_batches()
+
+    return pa.RecordBatchReader.from_batches(found, arrow())
 
 
 def _schema_of(batch: object) -> pa.Schema:

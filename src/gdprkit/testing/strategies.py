@@ -1031,7 +1031,7 @@ def _purpose_document(
     if draw(st.booleans()):
         methods = ["token", "encrypt", "mask", "generalise.year", "generalise.month",
                    "generalise.decade", "generalise.age_band", "generalise.postcode",
-                   "generalise.ip", "drop"]  # fmt: skip
+                   "generalise.ip", "redact", "drop"]  # fmt: skip
         transform = {}
         for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=3, unique=True)):
             method = draw(st.sampled_from(methods))
