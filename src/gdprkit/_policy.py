@@ -66,8 +66,10 @@ __all__ = [
     "Policy",
     "PolicySettings",
     "Purpose",
+    "Recipient",
     "RetentionRule",
     "SubjectFields",
+    "Transfer",
     "TransformSpec",
     "load_policy",
 ]
@@ -92,26 +94,69 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+def _country_code(value: object) -> object:
+    """An ISO 3166-1 alpha-2 code, upper-cased; ``ValueError`` for anything else."""
+    if isinstance(value, str):
+        value = value.strip().upper()
+        if not _COUNTRY.match(value) or not is_country(value):
+            raise ValueError("an ISO 3166-1 alpha-2 country code such as IT")
+    return value
+
+
+Country = Annotated[str, BeforeValidator(_country_code)]
+
+
 class Controller(_Model):
     """Who the controller is (Art. 13(1)(a)) and where it is established."""
 
     name: str = Field(min_length=1)
-    country: str = Field(description="ISO 3166-1 alpha-2 code of the controller's jurisdiction")
+    country: Country = Field(description="ISO 3166-1 alpha-2 code of the controller's jurisdiction")
     contact: str = Field(min_length=1)
-    dpo: str | None = None
-    representative: str | None = None
+    dpo: str | None = Field(
+        default=None, description="contact of the data protection officer (Art. 13(1)(b))"
+    )
+    representative: str | None = Field(
+        default=None,
+        description=(
+            "name and contact of the representative in the Union, for a controller established "
+            "outside it (Art. 27, Art. 13(1)(a))"
+        ),
+    )
     information_society_service: bool = Field(
         default=False, description="Art. 8 applies to children's consent"
     )
 
-    @field_validator("country", mode="before")
-    @classmethod
-    def _country(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip().upper()
-            if not _COUNTRY.match(value) or not is_country(value):
-                raise ValueError("an ISO 3166-1 alpha-2 country code such as IT")
-        return value
+
+class Recipient(_Model):
+    """Who receives personal data (Art. 13(1)(e), Art. 30(1)(d)): a processor acting for the
+    controller, another controller, or a public authority."""
+
+    name: str = Field(min_length=1, description="who receives the data, or a category of them")
+    role: Literal["processor", "controller", "authority"] = Field(
+        description="processor (Art. 28), another controller, or a public authority"
+    )
+    purposes: tuple[str, ...] | None = Field(
+        default=None, description="the purposes whose data it receives; all when omitted"
+    )
+    country: Country | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 code of where it processes the data"
+    )
+
+
+class Transfer(_Model):
+    """A transfer of personal data to a third country (Art. 13(1)(f), Art. 30(1)(e))."""
+
+    country: Country = Field(description="ISO 3166-1 alpha-2 code of the third country")
+    safeguard: Literal["adequacy", "scc", "bcr", "derogation"] = Field(
+        description=(
+            "adequacy decision (Art. 45), standard contractual clauses (Art. 46(2)(c)), binding "
+            "corporate rules (Art. 47) or a derogation (Art. 49)"
+        )
+    )
+    reference: str | None = Field(
+        default=None,
+        description="the decision, clauses or documentation relied on, and where to obtain a copy",
+    )
 
 
 class PolicySettings(_Model):
@@ -232,6 +277,14 @@ class Purpose(_Model):
     requires: tuple[str, ...] = ()
     retention: tuple[RetentionRule, ...] = ()
     transform: dict[str, TransformSpec] = Field(default_factory=dict)
+    interest: str | None = Field(
+        default=None,
+        description="the legitimate interest pursued, for legitimate_interests (Art. 13(1)(d))",
+    )
+    data_subjects: tuple[str, ...] | None = Field(
+        default=None,
+        description="categories of data subjects: customers, leads, employees... (Art. 30(1)(c))",
+    )
 
     @field_validator("when", mode="before")
     @classmethod
@@ -267,6 +320,18 @@ class Policy(_Model):
     categories: dict[str, CategoryDefinition] = Field(default_factory=dict)
     purposes: dict[str, Purpose] = Field(min_length=1)
     jurisdictions: dict[str, JurisdictionSettings] = Field(default_factory=dict)
+    recipients: tuple[Recipient, ...] | None = Field(
+        default=None,
+        description="who receives the data (Art. 13(1)(e), 30(1)(d)); [] declares nobody",
+    )
+    transfers: tuple[Transfer, ...] | None = Field(
+        default=None,
+        description="transfers to third countries (Art. 13(1)(f), 30(1)(e)); [] declares none",
+    )
+    security: tuple[str, ...] | None = Field(
+        default=None,
+        description="technical and organisational security measures (Art. 30(1)(g), Art. 32)",
+    )
 
     _plans: dict[str, Any] = PrivateAttr(default_factory=dict)
     _catalogue: Catalogue | None = PrivateAttr(default=None)
@@ -497,6 +562,14 @@ def _semantic_problems(raw: Mapping[str, Any], *, suggest: bool = True) -> Itera
             yield PolicyProblem(
                 f"{loc}.sources", "lists sources but subject.source names no record field"
             )
+
+    for i, recipient_raw in enumerate(_as_list(raw.get("recipients"))):
+        for j, target in enumerate(_as_list(_as_map(recipient_raw).get("purposes"))):
+            if not _names(target, purposes):
+                yield PolicyProblem(
+                    f"recipients.{i}.purposes.{j}",
+                    f"unknown purpose {shown(target)}" + did_you_mean(target, purposes),
+                )
 
     for country, settings_raw in _as_map(raw.get("jurisdictions")).items():
         loc = f"jurisdictions.{segment(country)}"
