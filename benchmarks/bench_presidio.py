@@ -144,16 +144,9 @@ NORMALISE: dict[str, Callable[[str], str]] = {
 }
 
 
-def token_key(keys: KeyRing, domain: str) -> bytes:
-    """The HMAC key of gdprkit's tokens in ``domain`` (design §7), from the public ``KeyRing``."""
-    if hasattr(keys, "token_key"):  # the hex-text key of the current construction
-        return bytes(keys.token_key(domain))
-    return keys.derive("token", domain)
-
-
 def hmac_token(keys: KeyRing, domain: str, normalise: Callable[[str], str]) -> Callable[[Any], str]:
     """The custom operator's lambda: normalise, HMAC-SHA256 keyed once and copied per value."""
-    base = hmac.new(token_key(keys, domain), digestmod=hashlib.sha256)
+    base = hmac.new(keys.token_key(domain), digestmod=hashlib.sha256)
     prefix = keys.active + ":"
 
     def token(value: Any) -> str:
@@ -176,7 +169,7 @@ def operators(variant: str, keys: KeyRing, *, redact: bool) -> dict[str, Operato
             fn = hmac_token(keys, domain, NORMALISE[column])
             ops[entity] = OperatorConfig("custom", {"lambda": fn})
         else:
-            salt = token_key(keys, domain)
+            salt = keys.token_key(domain)
             ops[entity] = OperatorConfig("hash", {"hash_type": "sha256", "salt": salt})
     if redact:
         for entity in {*REDACTED.values(), EXPIRED}:
