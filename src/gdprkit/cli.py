@@ -51,7 +51,7 @@ from gdprkit._cli_io import (
     require_url_driver,
 )
 from gdprkit._consent import ConsentLedger
-from gdprkit._decision import Decision, compile_plan
+from gdprkit._decision import Decision, Reason, compile_plan
 from gdprkit._enforce import enforce
 from gdprkit._errors import AuditError, GdprkitError, PolicyError
 from gdprkit._lint import lint
@@ -485,22 +485,37 @@ class _Rejected:
     def __init__(self, handle: IO[bytes], subject_field: str | None, *, whole: bool) -> None:
         self._handle = handle
         self._subject = subject_field
-        self._whole = whole
+        self.whole = whole
 
     def __call__(self, record: object, decision: Decision) -> None:
         subject = None
         if self._subject is not None and isinstance(record, Mapping):
             subject = subject_key(record.get(self._subject))
+        self.write(
+            getattr(record, "row", None),
+            getattr(record, "line", None),
+            subject,
+            decision.reasons,
+            dict(record) if isinstance(record, Mapping) else None,
+        )
+
+    def write(
+        self,
+        row: int | None,
+        line: int | None,
+        subject: str | None,
+        reasons: Sequence[Reason],
+        record: dict[str, Any] | None,
+    ) -> None:
+        """One entry: ``record`` is written only with ``--rejected-records``."""
         entry: dict[str, Any] = {
-            "row": getattr(record, "row", None),
-            "line": getattr(record, "line", None),
+            "row": row,
+            "line": line,
             "subject": subject,
-            "reasons": [
-                {"code": r.code, "article": r.article, "field": r.field} for r in decision.reasons
-            ],
+            "reasons": [{"code": r.code, "article": r.article, "field": r.field} for r in reasons],
         }
-        if self._whole:
-            entry["record"] = dict(record) if isinstance(record, Mapping) else None
+        if self.whole:
+            entry["record"] = record
         text = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
         self._handle.write(text.encode("utf-8"))
 
@@ -701,6 +716,7 @@ def _run_columnar(
         if (field := plan.fields.get(name)) is not None and (field.explicit or field.retention)
     ]
     again = _RowPath(policy, purpose, stream.at, run)
+    known = _ReasonsByCode(plan, policy.subject.id)
     for result in stream:
         chunk = chunks.popleft()
         counts.update(result.counts)
@@ -708,10 +724,7 @@ def _run_columnar(
             counts["record.invalid"] += len(chunk.unreadable)
         denied = result.rejected.column("row").to_numpy() - result.start
         if run.sink is not None and (denied.size or chunk.unreadable):
-            records: list[Any] = _records(chunk, denied)
-            records.extend(chunk.unreadable)
-            records.sort(key=lambda record: record.row)
-            again.deny(records)
+            _reject(run.sink, result, chunk, denied=denied, again=again, known=known)
         made = None
         if fmt_out == "jsonl" and droppable and result.allowed.num_rows:
             made = _made_by_row_path(result, chunk, denied, droppable, again)
@@ -719,6 +732,93 @@ def _run_columnar(
         run.progress.update(source.rows)
     writer.close()
     return +counts  # no code counted zero times, as in the row path's counts
+
+
+#: The plan's reasons for dropping one field of an allowed record (checks 16, 18, 19): never
+#: the reason of a denial (a required field dropped is denied with the field's own reason).
+_FIELD_REASONS = frozenset({"r_not_explicit", "r_field_expired", "r_field_anchor"})
+
+
+class _ReasonsByCode:
+    """The denial reason of a rejected row from its code and article, where the plan holds one
+    denial reason (one field) for them: every reason a denial can carry is a reason of the
+    plan, made when it compiled (a required field dropped: the same code, article and field as
+    the field's own reason). Where two fields share a code and article (two ``when``
+    conditions, say), the row path decides the row again. ``tests/cli/test_cli_columnar.py``
+    holds the entries equal to the row path's, byte for byte."""
+
+    def __init__(self, plan: Any, subject_field: str | None) -> None:  # noqa: ANN401 - a _Plan
+        fields: dict[tuple[str, str], set[str | None]] = {}
+        found: dict[tuple[str, str], Reason] = {}
+
+        def add(value: object) -> None:
+            if isinstance(value, Reason):
+                key = (value.code, value.article)
+                fields.setdefault(key, set()).add(value.field)
+                found.setdefault(key, value)
+
+        for name in dir(plan):
+            if name.startswith("r_") and name not in _FIELD_REASONS:
+                value = getattr(plan, name, None)
+                if isinstance(value, Mapping):
+                    for item in value.values():
+                        add(item)
+                else:
+                    add(value)
+        self.reasons = {key: found[key] for key, names in fields.items() if len(names) == 1}
+        self.subject = subject_field
+
+
+def _reject(
+    sink: _Rejected,
+    result: Any,  # noqa: ANN401 - a BatchResult
+    chunk: Chunk,
+    *,
+    denied: Any,  # noqa: ANN401 - a numpy array
+    again: _RowPath,
+    known: _ReasonsByCode,
+) -> None:
+    """The ``--rejected`` entries of a batch, in row order: denied rows whose reason the code
+    and article tell (:class:`_ReasonsByCode`), the others and the unreadable records through
+    the row path."""
+    codes = result.rejected.column("code").to_pylist()
+    articles = result.rejected.column("article").to_pylist()
+    reasons = [known.reasons.get((c, a)) for c, a in zip(codes, articles, strict=True)]
+    told = [i for i, reason in enumerate(reasons) if reason is not None]
+    untold = [i for i, reason in enumerate(reasons) if reason is None]
+    entries: list[tuple[int, int | None, str | None, Sequence[Reason], dict[str, Any] | None]] = []
+    if told:
+        where = denied[told]
+        table = chunk.table
+        subjects: list[object] = (
+            table.column(known.subject).take(where).to_pylist()
+            if known.subject is not None and known.subject in table.column_names
+            else [None] * len(told)
+        )
+        records: list[dict[str, Any]] | list[None] = (
+            table.take(where).to_pylist() if sink.whole else [None] * len(told)
+        )
+        lines = chunk.lines
+        numbers = chunk.numbers[where].tolist()
+        at_lines = [None] * len(told) if lines is None else lines[where].tolist()
+        for i, number, line, subject, record in zip(
+            told, numbers, at_lines, subjects, records, strict=True
+        ):
+            reason = reasons[i]
+            assert reason is not None  # noqa: S101 - told holds known reasons only
+            entries.append((number, line, subject_key(subject), (reason,), record))
+    slow: list[Any] = _records(chunk, denied[untold]) if untold else []
+    slow.extend(chunk.unreadable)
+    if slow:
+        for item, decision in again.deny(slow):
+            subject = None
+            if known.subject is not None and isinstance(item, Mapping):
+                subject = subject_key(item.get(known.subject))
+            whole = dict(item) if sink.whole and isinstance(item, Mapping) else None
+            entries.append((item.row, item.line, subject, decision.reasons, whole))
+    entries.sort(key=lambda entry: entry[0])
+    for entry in entries:
+        sink.write(*entry)
 
 
 def _records(chunk: Chunk, positions: Any) -> list[Row]:  # noqa: ANN401 - a numpy array
@@ -786,10 +886,14 @@ class _RowPath:
         )
         return list(stream)
 
-    def deny(self, records: list[Any]) -> None:
-        """Send the denied ``records`` to ``--rejected``; the row path must deny them all."""
-        if self._enforce(records, self._run.sink):
+    def deny(self, records: list[Any]) -> list[tuple[Any, Decision]]:
+        """The row path's decisions on ``records`` (with each record), which it must deny."""
+        refused: list[tuple[Any, Decision]] = []
+        if self._enforce(records, lambda record, decision: refused.append((record, decision))):
             raise _disagreement()
+        if len(refused) != len(records):
+            raise _disagreement()
+        return refused
 
     def allow(self, records: list[Any]) -> list[dict[str, Any]]:
         """The output of the allowed ``records``; the row path must allow them all."""

@@ -39,7 +39,16 @@ KEYS = KeyRing({"k1": bytes(range(32))}, active="k1")
 #: The columns of the generated files: the policy's fields, one it does not declare, one
 #: without a name (left out by the reader), in an order drawn per example.
 COLUMNS = [*CRM.fields, "note", ""]
-NOISE = ["blank", "delimiters", "too_many", "too_few", "trailing_empty", "spaces", "quoted_break"]
+NOISE = [
+    "blank",
+    "delimiters",
+    "too_many",
+    "too_few",
+    "trailing_empty",
+    "spaces",
+    "quoted_break",
+    "no_subject",
+]
 
 
 @contextlib.contextmanager
@@ -160,10 +169,16 @@ def _noise(kind: str, width: int, delimiter: str) -> list[str]:
     return ["BV-88", *["a\nb" if i == 1 else "" for i in range(1, width)]]
 
 
+def _records(purpose: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Records of the policy for ``purpose``: any, or ones it allows at ``AT`` (the ledger
+    gives every other subject its consent)."""
+    return st.one_of(gst.records(CRM, purpose), gst.records(CRM, purpose, at=AT_TIME, allowed=True))
+
+
 @st.composite
 def csv_files(draw: st.DrawFn) -> dict[str, Any]:
     purpose = draw(st.sampled_from(sorted(CRM.purposes)))
-    records = draw(st.lists(gst.records(CRM, purpose), min_size=0, max_size=25))
+    records = draw(st.lists(_records(purpose), min_size=0, max_size=25))
     columns = draw(st.permutations(COLUMNS))
     columns.remove("customer_id")
     columns.insert(draw(st.integers(0, len(columns))), "customer_id")  # anywhere, but there
@@ -176,7 +191,11 @@ def csv_files(draw: st.DrawFn) -> dict[str, Any]:
         rows.append(cells)
     for _ in range(draw(st.integers(0, 4))):
         kind = draw(st.sampled_from(NOISE))
-        rows.insert(draw(st.integers(0, len(rows))), _noise(kind, len(columns), delimiter))
+        cells = _noise(kind, len(columns), delimiter)
+        if kind == "no_subject":  # a record without a subject id: denied record.invalid
+            cells = ["x"] * len(columns)
+            cells[columns.index("customer_id")] = ""
+        rows.insert(draw(st.integers(0, len(rows))), cells)
     return {
         "purpose": purpose,
         "columns": columns,
@@ -243,7 +262,7 @@ def test_the_columnar_path_writes_what_the_row_path_writes(drawn: dict[str, Any]
 @st.composite
 def parquet_files(draw: st.DrawFn) -> dict[str, Any]:
     purpose = draw(st.sampled_from(sorted(CRM.purposes)))
-    records = draw(st.lists(gst.records(CRM, purpose), min_size=0, max_size=25))
+    records = draw(st.lists(_records(purpose), min_size=0, max_size=25))
     return {
         "purpose": purpose,
         "records": [{c: _text(r.get(c)) or None for c in CRM.fields} for r in records],
