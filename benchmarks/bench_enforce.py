@@ -65,8 +65,8 @@ def hand_written(
 ) -> Iterator[dict[str, Any]]:
     """What a careful engineer writes by hand for the analytics purpose."""
     kid = keys.active
-    h_default = hmac.new(keys.derive("token", "default"), digestmod=hashlib.sha256)
-    h_analytics = hmac.new(keys.derive("token", "analytics"), digestmod=hashlib.sha256)
+    h_default = hmac.new(keys.token_key("default"), digestmod=hashlib.sha256)
+    h_analytics = hmac.new(keys.token_key("analytics"), digestmod=hashlib.sha256)
     prefix = kid + ":"
     tz = zone("Europe/Rome")
     period = parse_period("P24M")
