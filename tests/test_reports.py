@@ -77,13 +77,13 @@ def test_notice_has_the_art_13_information() -> None:
     assert "dpo@arredamentirossi.it" in text  # 13(1)(b)
     assert "Art. 6(1)(b)" in text
     assert "Art. 6(1)(a)" in text
-    assert "2 years" in text  # 13(2)(a): 24 months
+    assert "24 months" in text  # 13(2)(a): as the policy writes it (P24M)
     assert "Art. 15" in text
     assert "Art. 20" in text
     assert "withdraw" in text  # 13(2)(c)
     assert "Garante" in text  # 13(2)(d)
     assert "contractual requirement" in text  # 13(2)(e)
-    assert "web_form" in text  # Art. 14: the source
+    assert "forms on our website" in text  # Art. 14: the source, in plain words
 
 
 def test_notice_for_one_purpose_says_only_what_applies() -> None:
