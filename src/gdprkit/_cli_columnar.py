@@ -244,14 +244,21 @@ class _CsvBatches:
                     yield chunk
             finally:
                 reader.close()  # its threads end now, not at the interpreter's exit
+        if not failed and self._pending:  # invalid rows after the last batch
+            empty = [pa.array([], pa.string())] * self.width
+            try:
+                last = self._chunk(
+                    pa.RecordBatch.from_arrays(empty, names=self.positional), final=True
+                )
+            except _TakeOverError:
+                failed = True
+            else:
+                yield last
         if failed:
             # The rest of the file is read by the row path's reader: it reads what pyarrow
             # could not, or stops with its own message (text not in the encoding, a cell
             # beyond the csv module's limit) after the records before the fault.
             yield from self._by_rows()
-        elif self._pending:  # invalid rows after the last batch
-            empty = [pa.array([], pa.string())] * self.width
-            yield self._chunk(pa.RecordBatch.from_arrays(empty, names=self.positional), final=True)
 
     def _by_rows(self) -> Iterator[Chunk]:
         """The records after those already read, read by the row path's CSV reader, in chunks
@@ -332,15 +339,7 @@ class _CsvBatches:
         bad_physical: list[int] = []
         invalid_breaks: list[tuple[int, int]] = []
         for number, text in here:
-            cells = next(
-                csv.reader(
-                    io.StringIO(text, newline=""),
-                    delimiter=self.delimiter,
-                    quotechar='"',
-                    doublequote=True,
-                ),
-                [],
-            )
+            cells = self._cells(text)
             if self.lines:
                 invalid_breaks.append((number, _count_breaks(text)))
             if not any(cells):
@@ -414,10 +413,25 @@ class _CsvBatches:
             total += np.asarray(counts.to_numpy(zero_copy_only=False), dtype=np.int64)
         return total
 
+    def _cells(self, text: str) -> list[str]:
+        """The cells of one row's text as the csv module reads them."""
+        reader = csv.reader(
+            io.StringIO(text, newline=""),
+            delimiter=self.delimiter,
+            quotechar='"',
+            doublequote=True,
+        )
+        return next(reader, [])
+
+    def _unterminated(self, text: str) -> bool:
+        """Whether the row's text ends inside a quoted cell (the end of the file: the row
+        path's cell holds the line breaks that follow, which pyarrow's text lacks)."""
+        return self._cells(text) != self._cells(text + "\n")
+
     def _beyond_limit(self, columns: Sequence[Any]) -> bool:
         """Whether a cell of the batch, or the text of a row pyarrow found invalid, is longer
         than the csv module's limit (the row path stops there with its own message)."""
-        if any(len(text) > self.limit for _, text in self._pending):
+        if any(len(text) > self.limit or self._unterminated(text) for _, text in self._pending):
             return True
         for column in columns:
             top = pc.max(pc.utf8_length(column)).as_py()

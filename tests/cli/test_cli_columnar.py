@@ -484,3 +484,52 @@ def test_csv_lines_are_the_csv_modules_bytes(drawn: tuple[int, list[list[Any]]],
         ]
     )
     assert bytes(data) == expected
+
+
+# -- the CSV reader: the row path's records, numbers and lines ---------------------------------
+
+
+def _row_reader(path: Path, delimiter: str) -> list[tuple[Any, ...]]:
+    from gdprkit._cli_io import Unreadable, open_source
+
+    with contextlib.ExitStack() as stack:
+        source = open_source(str(path), "csv", stack, delimiter=delimiter)
+        return [
+            ("unreadable", r.row, r.line)
+            if isinstance(r, Unreadable)
+            else ("record", r.row, r.line, dict(r))
+            for r in source
+        ]
+
+
+def _columnar_reader(path: Path, delimiter: str, block: int) -> list[tuple[Any, ...]]:
+    with (
+        _environment(GDPRKIT_CLI_CSV_BLOCK=str(block)),
+        contextlib.ExitStack() as stack,
+    ):
+        source = _cli_columnar.open_columnar(str(path), "csv", stack, delimiter=delimiter)
+        assert source is not None
+        found: list[tuple[Any, ...]] = []
+        for chunk in source:
+            assert chunk.lines is not None
+            for i, record in enumerate(chunk.table.to_pylist()):
+                found.append(("record", int(chunk.numbers[i]), int(chunk.lines[i]), record))
+            found.extend(("unreadable", u.row, u.line) for u in chunk.unreadable)
+        return sorted(found, key=lambda entry: entry[1])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["h1,h2,h3", "h1,,h3", "h1,h2", '"h,1",h2,h3,']),
+    st.text(alphabet='ab,;"\n\r x', max_size=120),
+    st.sampled_from([40, 64, 200, 1 << 20]),
+)
+def test_the_csv_reader_reads_the_row_paths_records(header: str, body: str, block: int) -> None:
+    """Text of quotes, delimiters, line breaks of every kind, spaces: the columnar reader
+    gives the records the row path reads (values, ``row`` numbers, ``line`` places), and the
+    same unreadable rows, in batches of any size (a row longer than a batch: the row path's
+    reader takes over)."""
+    with tempfile.TemporaryDirectory() as name:
+        path = Path(name) / "in.csv"
+        path.write_bytes(f"{header}\n{body}".encode())
+        assert _columnar_reader(path, ",", block) == _row_reader(path, ",")
