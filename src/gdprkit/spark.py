@@ -476,7 +476,7 @@ def enforce(
 
     schema = df.schema
     arrow_schema = _arrow_schema(schema)
-    outputs, builtin = _outputs(
+    outputs, builtin, read = _outputs(
         plan,
         schema,
         arrow_schema,
@@ -485,6 +485,12 @@ def enforce(
         consents=consents,
         path=path,
     )
+    # Ship to the Python workers only what the executor reads or outputs (a dropped column
+    # never leaves the JVM).
+    shipped = read | {name for name, _, _ in outputs}
+    if len(shipped) < len(inputs):
+        inputs = tuple(name for name in inputs if name in shipped)
+        df = df.select(*(_quoted(name) for name in inputs))
     subject = plan.subject_id if plan.subject_id in inputs else None
     if subject is not None:
         subject_type, subject_spark = arrow_schema.field(subject).type, schema[subject].dataType
@@ -576,10 +582,10 @@ def _outputs(
     when: datetime,
     consents: ConsentLookup | None,
     path: str,
-) -> tuple[list[tuple[str, Any, Any]], list[str]]:
+) -> tuple[list[tuple[str, Any, Any]], list[str], frozenset[str]]:
     """The allowed columns with their Arrow and Spark types, found by running the executor on
-    no rows (so the driver fails closed on what the executor cannot read), and the columns
-    whose tokens Spark's ``hmac`` makes."""
+    no rows (so the driver fails closed on what the executor cannot read), the columns whose
+    tokens Spark's ``hmac`` makes, and the input columns the executor reads."""
     from pyspark.sql.types import LongType, StringType  # noqa: PLC0415
 
     from gdprkit.frames._arrow import ArrowBackend  # noqa: PLC0415
@@ -605,7 +611,7 @@ def _outputs(
             outputs.append((col.name, pa.string(), StringType()))
         if method == "token" and path == "builtin":
             builtin.append(col.name)
-    return outputs, builtin
+    return outputs, builtin, outcome.read
 
 
 def _spark_schema(job: _Job, outputs: Iterable[tuple[str, Any, Any]], subject_type: Any) -> Any:  # noqa: ANN401 - pyspark/pyarrow objects

@@ -129,6 +129,9 @@ class Outcome:
     denied_codes: list[str]
     denied_articles: list[str]
     counts: Counter[str]
+    #: The input columns the checks and transforms read (an engine that ships columns to
+    #: workers, Spark, sends these and the output columns only).
+    read: frozenset[str] = frozenset()
 
 
 class _Columns:
@@ -148,11 +151,13 @@ class _Columns:
         self.labels = labels
         self.present = {label for label in labels if isinstance(label, str)}
         self._factors: dict[str, Factor] = {}
+        self.read: set[str] = set()
 
     def factor(self, name: str | None) -> Factor:
         """Column ``name`` factorised; an absent column reads as ``None`` in every row."""
         if name is None or name not in self.present:
             return Factor(np.zeros(self.rows, dtype=np.intp), [None])
+        self.read.add(name)
         found = self._factors.get(name)
         if found is None:
             found = self._factors[name] = self.backend.factor(name)
@@ -167,6 +172,7 @@ class _Columns:
         column the backend cannot hand over as it is: the executor factorises it instead)."""
         if name not in self.present:
             return None
+        self.read.add(name)
         make = getattr(self.backend, "arrow", None)
         return None if make is None else make(name)
 
@@ -397,7 +403,15 @@ def run(
         counts["processed"] = processed
     for i, n in zip(*np.unique(which, return_counts=True), strict=True):
         counts[_code(reasons[int(i)])] += int(n)
-    return Outcome(allowed, columns, denied_rows.astype(np.intp), codes_out, articles, counts)
+    return Outcome(
+        allowed,
+        columns,
+        denied_rows.astype(np.intp),
+        codes_out,
+        articles,
+        counts,
+        frozenset(cols.read),
+    )
 
 
 def _subjects(cols: _Columns, name: str, *, need_keys: bool) -> tuple[Factor, list[str | None]]:
