@@ -379,7 +379,7 @@ def _missing(policy: Policy) -> list[str]:
     if policy.transfers is None:
         missing.append("transfers")
     declared = {t.country for t in policy.transfers or ()}
-    for r in policy.recipients or ():
+    for r in policy.recipients if policy.transfers is not None and policy.recipients else ():
         country = r.country
         if country and country not in EEA and country not in declared:
             where = f"transfers.{country}"
@@ -530,7 +530,7 @@ def processing_register(policy: Policy, *, language: str = "en") -> dict[str, An
                 "recipients": (
                     t["not_declared"]
                     if recipients is None
-                    else [r.model_dump(exclude_none=True) for r in recipients]
+                    else [r.model_dump(mode="json", exclude_none=True) for r in recipients]
                 ),
                 "transfers": _transfer_words(policy, name, lang),
                 "rows": rows,
@@ -561,12 +561,12 @@ def processing_register(policy: Policy, *, language: str = "en") -> dict[str, An
         "recipients": (
             None
             if policy.recipients is None
-            else [r.model_dump(exclude_none=True) for r in policy.recipients]
+            else [r.model_dump(mode="json", exclude_none=True) for r in policy.recipients]
         ),
         "transfers": (
             None
             if policy.transfers is None
-            else [tr.model_dump(exclude_none=True) for tr in policy.transfers]
+            else [tr.model_dump(mode="json", exclude_none=True) for tr in policy.transfers]
         ),
         "security": security,
         "activities": activities,
@@ -720,6 +720,13 @@ def _authority(country: str, lang: Language) -> str:
     return t["complaint"].format(authority=name)
 
 
+def _marketing(purpose: Purpose) -> bool:
+    """Direct marketing, or profiling not declared unrelated to it (Art. 21(2): design §5)."""
+    return purpose.direct_marketing is True or (
+        purpose.profiling and purpose.direct_marketing is None
+    )
+
+
 def privacy_notice(
     policy: Policy,
     purposes: Iterable[str] | None = None,
@@ -754,7 +761,7 @@ def privacy_notice(
         ("h2", t["h_purposes"]),
     ]
     bases = {p.basis for _, p in chosen}
-    marketing = any(p.direct_marketing for _, p in chosen)
+    marketing = any(_marketing(p) for _, p in chosen)
     profiling = [_title(n, p) for n, p in chosen if p.profiling]
     for name, purpose in chosen:
         items: list[tuple[str, str]] = [(t["basis"], _basis(purpose, lang))]
@@ -785,7 +792,7 @@ def privacy_notice(
             rights.append(t["right_withdraw"])
         if purpose.basis in (LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK):
             rights.append(t["right_object"])
-        if purpose.direct_marketing:
+        if _marketing(purpose):
             rights.append(t["right_object_marketing"])
         if rights:
             items.append((t["purpose_rights"], "; ".join(rights)))
