@@ -110,6 +110,12 @@ class ColumnarSource:
             self.rows += int(chunk.table.num_rows) + len(chunk.unreadable)
             yield chunk
 
+    def close(self) -> None:
+        """Stop reading: the file's reader is closed (its threads end)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
 
 def open_columnar(
     name: str,

@@ -717,19 +717,22 @@ def _run_columnar(
     ]
     again = _RowPath(policy, purpose, stream.at, run)
     known = _ReasonsByCode(plan, policy.subject.id)
-    for result in stream:
-        chunk = chunks.popleft()
-        counts.update(result.counts)
-        if chunk.unreadable:
-            counts["record.invalid"] += len(chunk.unreadable)
-        denied = result.rejected.column("row").to_numpy() - result.start
-        if run.sink is not None and (denied.size or chunk.unreadable):
-            _reject(run.sink, result, chunk, denied=denied, again=again, known=known)
-        made = None
-        if fmt_out == "jsonl" and droppable and result.allowed.num_rows:
-            made = _made_by_row_path(result, chunk, denied, droppable, again)
-        writer.write(result.allowed, made)
-        run.progress.update(source.rows)
+    try:
+        for result in stream:
+            chunk = chunks.popleft()
+            counts.update({code: n for code, n in result.counts.items() if n})
+            if chunk.unreadable:
+                counts["record.invalid"] += len(chunk.unreadable)
+            denied = result.rejected.column("row").to_numpy() - result.start
+            if run.sink is not None and (denied.size or chunk.unreadable):
+                _reject(run.sink, result, chunk, denied=denied, again=again, known=known)
+            made = None
+            if fmt_out == "jsonl" and droppable and result.allowed.num_rows:
+                made = _made_by_row_path(result, chunk, denied, droppable, again)
+            writer.write(result.allowed, made)
+            run.progress.update(source.rows)
+    finally:
+        source.close()  # the reader's threads end now, also on failure or interruption
     writer.close()
     return +counts  # no code counted zero times, as in the row path's counts
 
