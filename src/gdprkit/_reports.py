@@ -31,6 +31,7 @@ from gdprkit._policy import Policy, Purpose, RetentionRule
 from gdprkit._reports_text import (
     AUTHORITIES,
     BASES,
+    BASES_REGISTER,
     CATEGORIES_IT,
     CONDITIONS,
     COUNTRIES,
@@ -232,7 +233,7 @@ def _source_words(codes: Sequence[str], lang: Language) -> tuple[str, bool]:
     return "; ".join(words), indirect
 
 
-def _retention(policy: Policy, name: str, lang: Language) -> list[str]:
+def _retention(policy: Policy, name: str, lang: Language, *, register: bool = False) -> list[str]:
     """Each retention rule of a purpose as enforced: the engine's binding periods (the shorter
     of the rule's and a national cap's, :func:`_shortest`), from its anchor in words."""
     t = TEXT[lang]
@@ -241,7 +242,7 @@ def _retention(policy: Policy, name: str, lang: Language) -> list[str]:
     out = []
     for rule in purpose.retention:
         what = (
-            t["your_data"]
+            t["all_data" if register else "your_data"]
             if rule.categories is None
             else ", ".join(_category(policy, c, lang).lower() for c in rule.categories)
         )
@@ -472,7 +473,11 @@ def processing_register(policy: Policy, *, language: str = "en") -> dict[str, An
         data_words = _data_words(policy, purpose, lang)
         rows = [
             [t["r_purpose"], _title(name, purpose)],
-            [t["r_basis"], _basis(purpose, lang)],
+            [
+                t["r_basis"],
+                f"{BASES_REGISTER[lang][purpose.basis]} "
+                f"({article(lang, '6', '1', BASES[lang][purpose.basis][1])})",
+            ],
             [
                 t["r_interest"],
                 (purpose.interest or t["not_declared"])
@@ -488,7 +493,10 @@ def processing_register(policy: Policy, *, language: str = "en") -> dict[str, An
             [t["r_sources"], source_words],
             [t["r_recipients"], _recipient_words(policy, name, lang)],
             [t["r_transfers"], _transfer_words(policy, name, lang)],
-            [t["r_retention"], "; ".join(_retention(policy, name, lang)) or t["not_declared"]],
+            [
+                t["r_retention"],
+                "; ".join(_retention(policy, name, lang, register=True)) or t["not_declared"],
+            ],
             [t["r_security"], "; ".join(measures) or t["not_declared"]],
             [t["r_profiling"], _join(flags, lang) or t["no"]],
         ]

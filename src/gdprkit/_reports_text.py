@@ -17,6 +17,7 @@ from gdprkit._taxonomy import LegalBasis, SpecialCondition
 __all__ = [
     "AUTHORITIES",
     "BASES",
+    "BASES_REGISTER",
     "CATEGORIES_IT",
     "CONDITIONS",
     "COUNTRIES",
@@ -166,6 +167,45 @@ BASES: Final[Mapping[Language, Mapping[LegalBasis, tuple[str, str]]]] = {
     },
 }
 
+#: The bases as a register states them: of the data subject, in the third person.
+BASES_REGISTER: Final[Mapping[Language, Mapping[LegalBasis, str]]] = {
+    "en": {
+        LegalBasis.CONSENT: "consent of the data subject",
+        LegalBasis.CONTRACT: (
+            "performance of a contract with the data subject, or pre-contractual steps at the "
+            "data subject's request"
+        ),
+        LegalBasis.LEGAL_OBLIGATION: "compliance with a legal obligation of the controller",
+        LegalBasis.VITAL_INTERESTS: (
+            "vital interests of the data subject or of another natural person"
+        ),
+        LegalBasis.PUBLIC_TASK: (
+            "task carried out in the public interest or in the exercise of official authority"
+        ),
+        LegalBasis.LEGITIMATE_INTERESTS: "legitimate interests of the controller",
+    },
+    "it": {
+        LegalBasis.CONSENT: "consenso dell'interessato",
+        LegalBasis.CONTRACT: (
+            "esecuzione di un contratto di cui l'interessato è parte o di misure "
+            "precontrattuali adottate su richiesta dello stesso"
+        ),
+        LegalBasis.LEGAL_OBLIGATION: (
+            "adempimento di un obbligo legale al quale è soggetto il titolare del trattamento"
+        ),
+        LegalBasis.VITAL_INTERESTS: (
+            "salvaguardia degli interessi vitali dell'interessato o di un'altra persona fisica"
+        ),
+        LegalBasis.PUBLIC_TASK: (
+            "esecuzione di un compito di interesse pubblico o connesso all'esercizio di "
+            "pubblici poteri"
+        ),
+        LegalBasis.LEGITIMATE_INTERESTS: (
+            "perseguimento del legittimo interesse del titolare del trattamento"
+        ),
+    },
+}
+
 CONDITIONS: Final[Mapping[Language, Mapping[SpecialCondition, str]]] = {
     "en": {
         SpecialCondition.EXPLICIT_CONSENT: "your explicit consent",
@@ -243,26 +283,26 @@ PROVIDING: Final[Mapping[Language, Mapping[LegalBasis, str]]] = {
     },
     "it": {
         LegalBasis.CONSENT: (
-            "facoltativo: il mancato conferimento dei dati o del consenso non ha alcuna "
+            "facoltativo. Il mancato conferimento dei dati o del consenso non ha alcuna "
             "conseguenza, salvo l'impossibilità di perseguire nei suoi confronti questa finalità"
         ),
         LegalBasis.CONTRACT: (
-            "necessario per la conclusione e l'esecuzione del contratto: il mancato "
+            "necessario per la conclusione e l'esecuzione del contratto. Il mancato "
             "conferimento comporta l'impossibilità di concluderlo o di eseguirlo"
         ),
         LegalBasis.LEGAL_OBLIGATION: (
-            "obbligatorio per legge: il mancato conferimento comporta l'impossibilità di "
+            "obbligatorio per legge. Il mancato conferimento comporta l'impossibilità di "
             "adempiere agli obblighi di legge"
         ),
         LegalBasis.VITAL_INTERESTS: (
-            "non obbligatorio: i dati sono trattati solo per la salvaguardia di interessi vitali"
+            "non obbligatorio. I dati sono trattati solo per la salvaguardia di interessi vitali"
         ),
         LegalBasis.PUBLIC_TASK: (
-            "previsto dalla norma che attribuisce il compito: il mancato conferimento ne "
+            "previsto dalla norma che attribuisce il compito. Il mancato conferimento ne "
             "impedisce lo svolgimento"
         ),
         LegalBasis.LEGITIMATE_INTERESTS: (
-            "non richiesto: trattiamo dati già in nostro possesso, e lei può opporsi come "
+            "non richiesto. Trattiamo dati già in nostro possesso, e lei può opporsi come "
             "indicato di seguito"
         ),
     },
@@ -270,12 +310,12 @@ PROVIDING: Final[Mapping[Language, Mapping[LegalBasis, str]]] = {
 
 ROLES: Final[Mapping[Language, Mapping[str, str]]] = {
     "en": {
-        "processor": "processor acting on our behalf (Art. 28 GDPR)",
+        "processor": "processor acting on our behalf under Art. 28 GDPR",
         "controller": "independent controller",
         "authority": "public authority",
     },
     "it": {
-        "processor": "responsabile del trattamento (art. 28 GDPR)",
+        "processor": "responsabile del trattamento ai sensi dell'art. 28 GDPR",
         "controller": "titolare autonomo del trattamento",
         "authority": "autorità pubblica",
     },
@@ -292,13 +332,15 @@ SAFEGUARDS: Final[Mapping[Language, Mapping[str, str]]] = {
         "derogation": f"a derogation for specific situations ({article('en', '49')})",
     },
     "it": {
-        "adequacy": (f"decisione di adeguatezza della Commissione europea ({article('it', '45')})"),
+        "adequacy": (
+            f"una decisione di adeguatezza della Commissione europea ({article('it', '45')})"
+        ),
         "scc": (
             "clausole tipo di protezione dei dati adottate dalla Commissione europea "
             f"({article('it', '46', '2', 'c')})"
         ),
         "bcr": f"norme vincolanti d'impresa ({article('it', '47')})",
-        "derogation": f"deroga in specifiche situazioni ({article('it', '49')})",
+        "derogation": f"una deroga in specifiche situazioni ({article('it', '49')})",
     },
 }
 
@@ -457,7 +499,7 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "h_purposes": "Why we process your data, and on which legal basis",
         "basis": "Legal basis:",
         "special": "Special categories of data:",
-        "special_text": "processed on the basis of {condition} ({article})",
+        "special_text": "processed under {article}: {condition}",
         "criminal": "Data relating to criminal convictions and offences (Art. 10 GDPR):",
         "interest": "Legitimate interest pursued:",
         "interest_missing": "not declared in the policy (to be completed)",
@@ -465,7 +507,7 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "no_data": "none of the declared data",
         "source": "Where the data come from:",
         "source_subject": "from you, when you give them to us or use our services",
-        "source_any": "from you or through any of our channels: {channels}",
+        "source_any": "from you or through any of our channels ({channels})",
         "informed": "When we inform you:",
         "informed_text": (
             "where we did not obtain the data from you, within a reasonable period and at the "
@@ -551,6 +593,7 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
             "you (Art. 22 GDPR)."
         ),
         "your_data": "your data",
+        "all_data": "all the data",
         "then_delete": "then deleted",
         "then_anonymise": "then anonymised",
         "capped_by": "the limit set by {reference}",
@@ -589,7 +632,7 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "r_profiling_yes": "profiling",
         "r_marketing_yes": "direct marketing",
         "sources_any": "any source (the policy does not restrict them)",
-        "not_eu_needed": "not needed: the controller is established in the Union",
+        "not_eu_needed": "not needed (controller established in the Union)",
         # Missing elements.
         "m_controller.dpo": "data protection officer (Art. 30(1)(a))",
         "m_controller.representative": "representative in the Union (Art. 27, Art. 30(1)(a))",
@@ -616,7 +659,7 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "h_purposes": "Finalità e base giuridica del trattamento",
         "basis": "Base giuridica:",
         "special": "Categorie particolari di dati:",
-        "special_text": "trattate in presenza della seguente condizione: {condition} ({article})",
+        "special_text": "trattate in base all'{article}: {condition}",
         "criminal": "Dati relativi a condanne penali e reati (art. 10 GDPR):",
         "interest": "Legittimo interesse perseguito:",
         "interest_missing": "non indicato nella policy (da completare)",
@@ -626,7 +669,7 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "source_subject": (
             "raccolti presso di lei, quando ce li fornisce o utilizza i nostri servizi"
         ),
-        "source_any": "raccolti presso di lei o tramite i nostri canali: {channels}",
+        "source_any": "raccolti presso di lei o tramite i nostri canali ({channels})",
         "informed": "Quando la informiamo:",
         "informed_text": (
             "se i dati non sono raccolti presso di lei, entro un termine ragionevole e al più "
@@ -637,12 +680,12 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "retention": "Periodo di conservazione:",
         "no_retention": "non indicato nella policy (da completare)",
         "recipients": "Destinatari:",
-        "no_recipients": "nessuno: i dati non sono comunicati a terzi",
+        "no_recipients": "nessuno; i dati non sono comunicati a terzi",
         "not_declared": "non indicato nella policy",
         "transfers": "Trasferimento verso paesi terzi:",
-        "no_transfers": "nessuno: i dati sono trattati all'interno dello Spazio economico europeo",
-        "transfer_text": "verso {country}, sulla base di {safeguard}",
-        "transfer_unsafe": "verso {country}: garanzie non indicate nella policy",
+        "no_transfers": "nessuno; i dati sono trattati all'interno dello Spazio economico europeo",
+        "transfer_text": "{country}, sulla base di {safeguard}",
+        "transfer_unsafe": "{country}, garanzie non indicate nella policy",
         "transfer_reference": "riferimento: {reference}",
         "transfer_copy": "può ottenerne copia scrivendo a {contact}",
         "providing": "Natura del conferimento:",
@@ -724,8 +767,9 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
             "in modo analogo significativamente sulla sua persona (art. 22 GDPR)."
         ),
         "your_data": "i suoi dati",
-        "then_delete": "poi cancellati",
-        "then_anonymise": "poi resi anonimi",
+        "all_data": "tutti i dati",
+        "then_delete": "decorso tale termine i dati sono cancellati",
+        "then_anonymise": "decorso tale termine i dati sono resi anonimi",
         "capped_by": "limite fissato da: {reference}",
         "shorter_of": "il più breve tra {periods}",
         "also_capped": "{what}: al massimo {period}, limite fissato da: {reference}",
@@ -763,7 +807,7 @@ TEXT: Final[Mapping[Language, Mapping[str, str]]] = {
         "r_profiling_yes": "profilazione",
         "r_marketing_yes": "marketing diretto",
         "sources_any": "qualsiasi fonte (la policy non le limita)",
-        "not_eu_needed": "non necessario: il titolare è stabilito nell'Unione",
+        "not_eu_needed": "non necessario (titolare stabilito nell'Unione)",
         "m_controller.dpo": "responsabile della protezione dei dati (art. 30, par. 1, lett. a))",
         "m_controller.representative": (
             "rappresentante nell'Unione (art. 27 e art. 30, par. 1, lett. a))"

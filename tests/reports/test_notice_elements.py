@@ -95,8 +95,11 @@ ELEMENTS = {
         ("13(1)(c) interesse", "legittimo interesse del titolare del trattamento"),
         ("13(1)(d) interesse", "Legittimo interesse perseguito: Acquisire nuovi clienti"),
         ("13(1)(e) destinatari", "Destinatari: Corriere espresso (titolare autonomo"),
-        ("13(1)(e) responsabile", "(responsabile del trattamento (art. 28 GDPR), Stati Uniti)"),
-        ("13(1)(f) trasferimento", "Trasferimento verso paesi terzi: verso Stati Uniti"),
+        (
+            "13(1)(e) responsabile",
+            "(responsabile del trattamento ai sensi dell'art. 28 GDPR, Stati",
+        ),
+        ("13(1)(f) trasferimento", "Trasferimento verso paesi terzi: Stati Uniti, sulla base di"),
         ("13(1)(f) garanzie", "clausole tipo di protezione dei dati adottate dalla Commissione"),
         ("13(2)(a) conservazione", "Periodo di conservazione: i suoi dati: 10 anni dall'ultimo"),
         ("13(2)(a) consenso", "24 mesi dalla prestazione del consenso"),
