@@ -14,11 +14,13 @@ pyarrow reads differently is put right here, row by row, from its physical row n
 with more or fewer cells than the header (``invalid_row_handler``) is parsed again with the csv
 module, so it is a record (trailing empty cells), nothing (an empty row) or unreadable (denied
 ``record.invalid`` at its place), as in the row path; rows of nothing but delimiters are left
-out; a row's line is counted from the line breaks inside its quoted cells; a cell beyond
-``csv.field_size_limit()`` and text that is not in the file's encoding stop the run with the
-row path's message. A file whose header is not its first line, or that has a single column, is
-read by the row path (``open_columnar`` returns ``None``); so is a Parquet file with a column of
-a nested type.
+out; a row's line is counted from the line breaks inside its quoted cells. Where pyarrow stops
+or would read otherwise (text not in the file's encoding, a cell beyond
+``csv.field_size_limit()``, a row longer than a batch, a quoted cell left open at the end of
+the file), the row path's own reader reads the rest of the file from the next record: the same
+records, or the same error after them. A file whose header is not its first line, or that has a
+single column, is read by the row path (``open_columnar`` returns ``None``); so is a Parquet
+file with a column of a nested type.
 
 Internal switches (for tests and benchmarks, not a public interface): ``GDPRKIT_CLI_ENGINE=row``
 makes the command use the row path for every input; ``GDPRKIT_CLI_CSV_BLOCK`` sets the bytes
@@ -135,9 +137,7 @@ def open_columnar(
     width = len(start.header)
     if start.header_end != 1 or width < 2:
         return None
-    reader = _CsvBatches(
-        path, start.codec, start.delimiter, start.header, lines=True, block=_block_size()
-    )
+    reader = _CsvBatches(path, start.codec, start.delimiter, start.header, block=_block_size())
     return ColumnarSource(start.description, reader.schema, iter(reader))
 
 
@@ -165,7 +165,6 @@ class _CsvBatches:
         delimiter: str,
         header: list[str],
         *,
-        lines: bool,
         block: int,
     ) -> None:
         self.path = path
@@ -176,7 +175,6 @@ class _CsvBatches:
         self.named = [(i, name) for i, name in enumerate(header) if name]
         self.names = [name for _, name in self.named]
         self.schema = pa.schema([(name, pa.string()) for name in self.names])
-        self.lines = lines
         self.block = block
         self.limit = csv.field_size_limit()
         self._pending: list[tuple[int, str]] = []  # (physical row, text) of invalid rows
@@ -187,7 +185,7 @@ class _CsvBatches:
     def _invalid(self, row: Any) -> str:  # noqa: ANN401 - a pyarrow InvalidRow
         number = row.number
         if number is None:  # pragma: no cover - pyarrow gives it when reading serially
-            return "error"
+            return "error"  # pyarrow stops: the row path's reader takes over
         self._pending.append((int(number), str(row.text)))
         return "skip"
 
@@ -337,7 +335,7 @@ class _CsvBatches:
             if present is None
             else np.asarray(present.to_numpy(zero_copy_only=False), dtype=bool)
         )
-        breaks = self._breaks(columns, rows) if self.lines else None
+        breaks = self._breaks(columns, rows)
 
         # Invalid rows, parsed again as the row path parses them.
         extra_cells: list[list[str | None]] = []
@@ -346,8 +344,7 @@ class _CsvBatches:
         invalid_breaks: list[tuple[int, int]] = []
         for number, text in here:
             cells = self._cells(text)
-            if self.lines:
-                invalid_breaks.append((number, _count_breaks(text)))
+            invalid_breaks.append((number, _count_breaks(text)))
             if not any(cells):
                 continue  # an empty row: not a record
             if len(cells) > self.width and not any(cells[self.width :]):
@@ -356,16 +353,14 @@ class _CsvBatches:
             else:
                 bad_physical.append(number)
 
-        lines_of = None
-        if self.lines:
-            per_row = np.zeros(rows + skipped, dtype=np.int64)
-            if breaks is not None:
-                per_row[np.searchsorted(span, physical)] = breaks
-            for number, count in invalid_breaks:
-                per_row[number - first] = count
-            before = np.concatenate(([0], np.cumsum(per_row)[:-1])) + self._extra
-            lines_of = span + before  # the line each physical row of the span starts on
-            self._extra += int(per_row.sum())
+        # Lines: a physical row starts on its number plus the line breaks inside the cells of
+        # the rows before it.
+        per_row = np.zeros(rows + skipped, dtype=np.int64)
+        per_row[physical - first] = breaks
+        for number, count in invalid_breaks:
+            per_row[number - first] = count
+        lines_of = span + np.concatenate(([0], np.cumsum(per_row)[:-1])) + self._extra
+        self._extra += int(per_row.sum())
 
         # Records in physical order: readable rows of the batch, readable invalid rows, and
         # unreadable rows; all numbered.
@@ -404,10 +399,8 @@ class _CsvBatches:
         unreadable = []
         for number in bad_physical:
             at = int(np.searchsorted(everyone, number))
-            line = None if lines_of is None else int(lines_of[number - first])
-            unreadable.append(Unreadable(int(numbered[at]), line))
-        record_lines = None if lines_of is None else lines_of[np.searchsorted(span, order_physical)]
-        return Chunk(table, record_numbers, record_lines, unreadable)
+            unreadable.append(Unreadable(int(numbered[at]), int(lines_of[number - first])))
+        return Chunk(table, record_numbers, lines_of[order_physical - first], unreadable)
 
     def _breaks(self, columns: Sequence[Any], rows: int) -> np.ndarray[Any, np.dtype[np.int64]]:
         """The line breaks inside each row's cells (quoted cells may hold them)."""
