@@ -361,3 +361,20 @@ def test_notice_refuses_unknown_language_or_format(
 ) -> None:
     with pytest.raises(ConfigurationError, match=message):
         privacy_notice(load_policy(complete("en")), **kwargs)
+
+
+def test_regression_old_api_states_the_cap_and_no_column_names(complete: Complete) -> None:
+    """Issue 11: the notice stated the policy's 5 years where the engine enforces 24 months,
+    and anchors as column names ("from last order at")."""
+    raw = complete("en")
+    for key in ("recipients", "transfers", "security"):
+        del raw[key]
+    for purpose in raw["purposes"].values():
+        purpose.pop("interest", None)
+        purpose.pop("data_subjects", None)
+    del raw["controller"]["representative"]
+    text = privacy_notice(load_policy(raw), ["newsletter"])
+    assert "24 months from your last purchase" in text
+    assert "5 years" not in text
+    assert "last order at" not in text
+    assert "consent news at" not in text
