@@ -116,19 +116,24 @@ def _field(policy: Policy, name: str, lang: Language) -> str:
     return _category(policy, spec.category, lang)
 
 
-def _anchor(policy: Policy, name: str, lang: Language) -> str:
-    """Where a retention period starts, in words (never the column's name)."""
+def _anchor(policy: Policy, name: str, lang: Language, *, register: bool = False) -> str:
+    """Where a retention period starts, in words (never the column's name); the register
+    speaks of the data subject in the third person."""
     t = TEXT[lang]
+
+    def said(key: str) -> str:
+        return t.get(f"{key}_r", t[key]) if register else t[key]
+
     spec = policy.fields[name]
     if spec.description:
         return t["from_described"].format(description=spec.description)
     if name in _consent_columns(policy):
-        return t["from_consent"]
+        return said("from_consent")
     if any(covers(c, spec.category) for c in _PURCHASES):
         # A field every new purchase moves (last_*) counts from the last one.
-        return t["from_last_purchase"] if name.startswith("last_") else t["from_purchase"]
+        return said("from_last_purchase") if name.startswith("last_") else said("from_purchase")
     if covers("demographic.birth_date", spec.category) or policy.subject.birth_date == name:
-        return t["from_birth"]
+        return said("from_birth")
     return t["from_described"].format(description=_field(policy, name, lang))
 
 
@@ -256,7 +261,7 @@ def _retention(policy: Policy, name: str, lang: Language, *, register: bool = Fa
                 periods=_join((_period(p, lang) for p in periods), lang)
             )
         then = t["then_anonymise"] if rule.then == "anonymise" else t["then_delete"]
-        text = f"{what}: {how_long} {_anchor(policy, rule.from_, lang)}, {then}"
+        text = f"{what}: {how_long} {_anchor(policy, rule.from_, lang, register=register)}, {then}"
         limiting = [c for c in binding if c.period in periods and c.period != own]
         if limiting:
             text += (
