@@ -74,8 +74,13 @@ def run_ropa(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         text = render_register(register, format="csv")
         lines = [clean(line) for line in text.split("\r\n")]
+        document = _BOM + "\r\n".join(lines)
         sys.stdout.flush()
-        sys.stdout.buffer.write((_BOM + "\r\n".join(lines)).encode("utf-8"))
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a text-only stream (an embedding application's): text as it is
+            sys.stdout.write(document)
+        else:
+            binary.write(document.encode("utf-8"))
     else:
         print(clean(render_register(register, format=args.format)))
     return 0
