@@ -294,7 +294,8 @@ _TAG_TEXT: Final = "r"
 
 def _tagged(token: Transform, sql: bool) -> Transform:
     """A built-in token column's transform: ASCII text tagged for Spark (``sql``), anything else
-    tokenised here by the row path's own transform, tagged as done."""
+    tokenised here by the row path's own transform, tagged as done. Its ``columnar`` form does
+    the same to a whole Arrow text column (the executor uses it when it can)."""
 
     def tag(value: object) -> str | None:
         if value is None:
@@ -304,6 +305,23 @@ def _tagged(token: Transform, sql: bool) -> Transform:
         found = token(value)
         return None if found is None else _TAG_TOKEN + str(found)
 
+    def columnar(array: Any) -> Any:  # noqa: ANN401 - pyarrow arrays
+        """``tag`` of each value of an Arrow text array, or ``None`` for another type."""
+        import pyarrow as pa  # noqa: PLC0415
+        import pyarrow.compute as pc  # noqa: PLC0415
+
+        if not sql or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+            return None
+        text = array.cast(pa.string())
+        ascii_text = pc.fill_null(pc.string_is_ascii(text), fill_value=True)
+        out = pc.binary_join_element_wise(pa.scalar(_TAG_TEXT), text, "")
+        other = pc.invert(ascii_text)
+        if pc.any(other).as_py():
+            found = [tag(v) for v in pc.filter(text, other).to_pylist()]
+            out = pc.replace_with_mask(out, other, pa.array(found, type=pa.string()))
+        return out
+
+    tag.columnar = columnar  # type: ignore[attr-defined]
     return tag
 
 

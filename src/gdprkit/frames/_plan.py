@@ -376,6 +376,24 @@ def run(
                 codes[drop] = len(by_row) - 1  # the null after the tokens
                 columns.append(Mapped(name, codes, None, by_row))
                 continue
+        columnar = getattr(fn, "columnar", None)  # a transform's own whole-column form
+        if columnar is not None and cols.factored(name) is None:
+            array = cols.arrow(name)
+            found = None
+            if array is not None:
+                import pyarrow as pa  # noqa: PLC0415 - cols.arrow answered: pyarrow is here
+
+                if isinstance(array, pa.ChunkedArray):
+                    array = array.combine_chunks()
+                found = columnar(array.filter(pa.array(allowed, type=pa.bool_())))
+            if found is not None:
+                import pyarrow as pa  # noqa: PLC0415
+
+                native = pa.concat_arrays([found, pa.nulls(1, type=found.type)])
+                codes = np.arange(len(drop), dtype=np.intp)
+                codes[drop] = len(native) - 1
+                columns.append(Mapped(name, codes, None, native))
+                continue
         col = cols.factor(name)
         native = None
         if spec is not None and spec[0] == "token" and keys is not None:
