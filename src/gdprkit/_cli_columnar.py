@@ -307,7 +307,8 @@ class _CsvBatches:
     def _chunk(self, batch: Any, *, final: bool = False) -> Chunk:  # noqa: ANN401 - a RecordBatch
         """The records of ``batch`` and of the invalid rows among them (``final``: every
         invalid row left, after the last batch)."""
-        if self._beyond_limit(batch.columns):
+        if len(self._pending) > max(int(batch.num_rows), 64) or self._beyond_limit(batch.columns):
+            # Mostly invalid rows (a wrong --delimiter?): the row path's reader is faster.
             raise _TakeOverError
         rows = int(batch.num_rows)
         first = self._next
