@@ -21,12 +21,13 @@ SQL text, so it does not land in a query plan or in a statement log that omits p
 key ring itself never reaches the database. ``column`` is SQL you write (a column name or an
 expression of your own): it is placed in the statement as given.
 
-Kinds written in SQL: ``default`` (identifiers, free text), ``email`` and ``name``. Text and
-integer columns only: ``to_text`` of a float or a date is Python's own spelling. Case mapping of
-non-ASCII letters (``email``, ``name``) follows the database's ``lower``; with a ``C.UTF-8`` or
+Kinds written in SQL: ``default`` (identifiers, free text), ``email``, ``name``, ``phone``,
+``codice_fiscale`` and ``partita_iva``. Text and integer columns only: ``to_text`` of a float or
+a date is Python's own spelling. Case mapping of non-ASCII letters (``email``, ``name``, and the
+upper case of codici fiscali) follows the database's ``lower``/``upper``; with a ``C.UTF-8`` or
 ICU collation it agrees with Python for the letters tested here, but compare with the row path
 before relying on it for other scripts (a mismatch only fails a join, it never leaks a value).
-Phones, codici fiscali, partite IVA and IP addresses raise :class:`ConfigurationError`.
+IP addresses (canonical form by ``ipaddress``) raise :class:`ConfigurationError`.
 """
 
 from __future__ import annotations
@@ -45,7 +46,14 @@ _TOKEN_HEX: Final = 32
 # character is literal inside brackets once ``]``, ``\\``, ``^`` and ``-`` are not among them).
 _WS: Final = "[" + WHITESPACE + "]"
 _TRIM: Final = f"^{_WS}+|{_WS}+$"
-_SQL_KINDS: Final = frozenset({"default", "email", "name"})
+#: normalise_phone's ``_PHONE_SHAPE`` for PostgreSQL (``]`` first and ``-`` last in a bracket
+#: are literal), anchored: the whole text.
+_PHONE: Final = (
+    "^[" + WHITESPACE + "([]*[+]?[]0-9" + WHITESPACE + ".()[\u2010-\u2015\u2212-]*$"
+).replace("\\u2010", "\u2010")
+_SQL_KINDS: Final = frozenset(
+    {"default", "email", "name", "phone", "codice_fiscale", "partita_iva"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +98,25 @@ def token_sql(
         "kid": f"{prefix}_kid",
         "trim": f"{prefix}_trim",
         "ws": f"{prefix}_ws",
+        "shape": f"{prefix}_shape",
     }
     text = f"normalize(CAST(({column}) AS text), NFKC)"
     if kind == "name":
         text = f"regexp_replace({text}, :{p['ws']}, ' ', 'g')"
         text = f"lower(btrim({text}, ' '))"
+    elif kind == "phone":
+        # One reference to the column: the shape decides between digits and trimmed text.
+        digits = "regexp_replace(regexp_replace(t, '[^0-9]+', '', 'g'), '^00', '')"
+        trimmed = f"regexp_replace(t, :{p['trim']}, '', 'g')"
+        # The caller's column SQL, as documented above; every value is a bind parameter.
+        text = (
+            f"(SELECT CASE WHEN t ~ :{p['shape']} THEN {digits} ELSE {trimmed} END "  # noqa: S608
+            f"FROM (SELECT {text} AS t) AS {prefix}_phone)"
+        )
+    elif kind in {"codice_fiscale", "partita_iva"}:
+        text = f"upper(regexp_replace({text}, :{p['ws']}, '', 'g'))"
+        if kind == "partita_iva":
+            text = f"regexp_replace({text}, '^IT', '')"
     else:
         text = f"regexp_replace({text}, :{p['trim']}, '', 'g')"
         if kind == "email":
@@ -106,8 +128,10 @@ def token_sql(
         p["key"]: keys.token_key(domain),
         p["kid"]: keys.active,
     }
-    if kind == "name":
+    if kind in {"name", "codice_fiscale", "partita_iva"}:
         params[p["ws"]] = f"{_WS}+"
     else:
         params[p["trim"]] = _TRIM
+    if kind == "phone":
+        params[p["shape"]] = _PHONE
     return SqlToken(sql, params)
