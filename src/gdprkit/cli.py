@@ -2,8 +2,10 @@
 
     gdprkit check POLICY                 load and lint a policy (exit 1 on errors)
     gdprkit schema                       the JSON Schema of the policy format, for editors
-    gdprkit ropa POLICY [--json]         the Art. 30 record of processing activities
-    gdprkit notice POLICY [--purpose P]  the Art. 13 information notice, in Markdown
+    gdprkit ropa POLICY [--format markdown|html|csv|json] [--language en|it]
+                                         the Art. 30 record of processing activities
+    gdprkit notice POLICY [--purpose P] [--format markdown|html] [--language en|it]
+                                         the Art. 13/14 information notice
     gdprkit enforce POLICY PURPOSE IN OUT [--rejected F [--rejected-records]] [--at ISO]
                     [--ledger URL] [--audit F] [--delimiter D] [--encoding E]
                                          stream CSV, JSON Lines or Parquet through a purpose
@@ -14,6 +16,8 @@
     gdprkit audit verify FILE [--expected-head HASH]
                                          check an audit trail (exit 1 at the first broken line)
     gdprkit audit show FILE              print an audit trail's events as JSON Lines
+    gdprkit fides export POLICY [-o OUT]  the policy as a Fides (fideslang) system and dataset
+    gdprkit fides import DOC [-o OUT]     a fideslang manifest as a draft policy and its to-do list
 
 The command reads the clock once per run (``--at`` overrides it), keys from the environment
 (``GDPRKIT_KEYS``, or ``--keys-file``), and prints counts, codes and places, never record values.
@@ -35,6 +39,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from gdprkit._audit import AuditLog, policy_digest
+from gdprkit._cli_docs import add_notice_arguments, add_ropa_arguments, run_notice, run_ropa
+from gdprkit._cli_fides import add_parser as add_fides_parser
 from gdprkit._cli_io import (
     DATA_PROBLEM,
     USAGE_PROBLEM,
@@ -57,7 +63,6 @@ from gdprkit._errors import AuditError, GdprkitError, PolicyError
 from gdprkit._lint import lint
 from gdprkit._policy import Policy, load_policy
 from gdprkit._pseudonymise import KeyRing
-from gdprkit._reports import privacy_notice, processing_register, render_register
 from gdprkit._values import subject_key
 
 if TYPE_CHECKING:
@@ -144,16 +149,12 @@ def _parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=_schema)
 
     ropa = sub.add_parser("ropa", help="the Art. 30 record of processing activities")
-    ropa.add_argument("policy", type=Path)
-    ropa.add_argument("--json", action="store_true", help="JSON instead of Markdown")
-    ropa.set_defaults(run=_ropa)
+    add_ropa_arguments(ropa)
+    ropa.set_defaults(run=run_ropa)
 
-    notice = sub.add_parser("notice", help="the Art. 13 information notice (Markdown)")
-    notice.add_argument("policy", type=Path)
-    notice.add_argument(
-        "--purpose", action="append", dest="purposes", help="only these purposes (repeatable)"
-    )
-    notice.set_defaults(run=_notice)
+    notice = sub.add_parser("notice", help="the Art. 13/14 information notice")
+    add_notice_arguments(notice)
+    notice.set_defaults(run=run_notice)
 
     run = sub.add_parser("enforce", help="stream a file of records through a purpose")
     run.add_argument("policy", type=Path)
@@ -215,6 +216,7 @@ def _parser() -> argparse.ArgumentParser:
     show = audit_sub.add_parser("show", help="print the events as JSON Lines")
     show.add_argument("file", type=Path)
     show.set_defaults(run=_audit_show)
+    add_fides_parser(sub)
     return parser
 
 
@@ -246,17 +248,6 @@ def _check(args: argparse.Namespace) -> int:
 
 def _schema(_args: argparse.Namespace) -> int:
     print(json.dumps(Policy.model_json_schema(by_alias=True), indent=2))
-    return 0
-
-
-def _ropa(args: argparse.Namespace) -> int:
-    register = processing_register(_policy(args.policy))
-    _out(json.dumps(register, indent=2) if args.json else render_register(register))
-    return 0
-
-
-def _notice(args: argparse.Namespace) -> int:
-    _out(privacy_notice(_policy(args.policy), args.purposes))
     return 0
 
 

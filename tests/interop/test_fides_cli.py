@@ -153,12 +153,6 @@ def test_a_missing_fideslang_names_the_extra(monkeypatch: pytest.MonkeyPatch) ->
         run("export", str(POLICY))
 
 
-@pytest.mark.xfail(
-    reason="cli.py does not register `gdprkit fides` yet: once it calls "
-    "gdprkit._cli_fides.add_parser(sub), this passes; then remove this mark",
-    raises=SystemExit,
-    strict=True,
-)
 def test_through_gdprkit_cli_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from gdprkit.cli import main
 
