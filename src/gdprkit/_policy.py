@@ -167,6 +167,13 @@ class PolicySettings(_Model):
     demonstrable_consent: bool = Field(
         default=True, description="consent without evidence does not count (Art. 7(1))"
     )
+    invalid_values: Literal["keep", "drop", "deny"] = Field(
+        default="keep",
+        description=(
+            "a value that fails its field's format (e-mail, phone, codice fiscale...): keep it, "
+            "drop the field, or deny the record; code value.invalid (Art. 5(1)(d))"
+        ),
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -270,6 +277,14 @@ class Purpose(_Model):
         ),
     )
     profiling: bool = False
+    soft_opt_in: bool = Field(
+        default=False,
+        description=(
+            "e-mail marketing of the controller's own similar products to its customers "
+            "without consent (Dir. 2002/58/EC art. 13(2), Codice privacy art. 130(4)): only "
+            "with basis legitimate_interests and direct_marketing: true"
+        ),
+    )
     when: dict[str, tuple[Scalar, ...]] | None = None
     consent: ConsentSetting | None = None
     sources: tuple[str, ...] | None = None
@@ -558,6 +573,14 @@ def _semantic_problems(raw: Mapping[str, Any], *, suggest: bool = True) -> Itera
                 yield PolicyProblem(f"{loc}.consent.{key}", undeclared(column))
         if consent.get("at") is not None and consent.get("field") is None:
             yield PolicyProblem(f"{loc}.consent", "'at' needs 'field' (the consent flag column)")
+        if p.get("soft_opt_in") is True and (
+            p.get("basis") != "legitimate_interests" or p.get("direct_marketing") is not True
+        ):
+            yield PolicyProblem(
+                f"{loc}.soft_opt_in",
+                "soft opt-in (Codice privacy art. 130(4)) needs basis 'legitimate_interests' and "
+                "direct_marketing: true",
+            )
         if p.get("sources") is not None and subject.get("source") is None:
             yield PolicyProblem(
                 f"{loc}.sources", "lists sources but subject.source names no record field"
