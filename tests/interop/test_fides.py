@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gdprkit import ConfigurationError, LegalBasis, SpecialCondition, load_policy
 from gdprkit._taxonomy import BUILTIN_CATEGORIES
@@ -19,6 +20,7 @@ from gdprkit.interop.fides import (
     DATA_CATEGORIES,
     LEGAL_BASES,
     SPECIAL_CONDITIONS,
+    TRANSFER_SAFEGUARDS,
     from_fides,
     to_fides,
 )
@@ -39,16 +41,78 @@ DEFAULT = {
 
 
 def _same(original: Any, loaded: Any) -> None:
-    """Same purposes, bases, Art. 9(2) conditions, purpose categories and field categories."""
+    """Same purposes, bases, Art. 9(2) conditions, purpose categories and field categories,
+    and the same documentation keys (data subjects, interest, recipients, transfers, security,
+    representative)."""
     assert set(loaded.purposes) == set(original.purposes)
     for name, purpose in original.purposes.items():
         back = loaded.purposes[name]
         assert back.basis == purpose.basis, name
         assert back.special == purpose.special, name
         assert back.categories == purpose.categories, name
+        assert back.data_subjects == purpose.data_subjects, name
+        assert back.interest == purpose.interest, name
     assert {f: s.category for f, s in loaded.fields.items()} == {
         f: s.category for f, s in original.fields.items()
     }
+    assert loaded.recipients == original.recipients
+    assert loaded.transfers == original.transfers
+    assert loaded.security == original.security
+    assert loaded.controller.representative == original.controller.representative
+
+
+SUBJECT_TEXTS = ["customers", "Leads", "prospects", "employees", "supplier_vendor", "walk-ins"]
+RECIPIENT_NAMES = [
+    "Couriers",
+    "Tax authorities (Agenzia delle Entrate)",
+    "Banca X, S.p.A.",
+    "Cloud",
+]
+MEASURES = ["Encryption at rest (AES-256)", "Access logs; reviewed monthly", "Backups in the EU"]
+
+
+@st.composite
+def documented_policy_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """Generated policies with the documentation keys of design.md §5 drawn too: purposes'
+    data_subjects and interest, recipients (every role, some limited to purposes), transfers,
+    security and the controller's representative; each absent, empty or filled."""
+    raw: dict[str, Any] = draw(policy_documents())
+    names = list(raw["purposes"])
+    for name in names:
+        purpose = raw["purposes"][name]
+        if draw(st.booleans()):
+            purpose["data_subjects"] = draw(
+                st.lists(st.sampled_from(SUBJECT_TEXTS), max_size=3, unique=True)
+            )
+        if draw(st.booleans()):
+            purpose["interest"] = "Knowing which products sell where"
+    recipient = st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(RECIPIENT_NAMES),
+            "role": st.sampled_from(["processor", "controller", "authority"]),
+        },
+        optional={
+            "purposes": st.lists(st.sampled_from(names), min_size=1, unique=True),
+            "country": st.sampled_from(["IT", "US", "CH"]),
+        },
+    )
+    transfer = st.fixed_dictionaries(
+        {
+            "country": st.sampled_from(["US", "CH", "IN"]),
+            "safeguard": st.sampled_from(sorted(TRANSFER_SAFEGUARDS)),
+        },
+        optional={"reference": st.just("Commission decision")},
+    )
+    for key, items in (
+        ("recipients", recipient),
+        ("transfers", transfer),
+        ("security", st.sampled_from(MEASURES)),
+    ):
+        if draw(st.booleans()):
+            raw[key] = draw(st.lists(items, max_size=3, unique_by=repr))
+    if draw(st.booleans()):
+        raw["controller"] = {**raw["controller"], "representative": "Rep GmbH, Berlin"}
+    return raw
 
 
 # -- mapping tables ---------------------------------------------------------------------------
@@ -299,11 +363,215 @@ def test_the_example_lists_what_has_no_fideslang_equivalent() -> None:
         "controller.contact/country/information_society_service",
         "'settings' has no fideslang field",
         "'subject' has no fideslang field",
-        "purposes 'newsletter', 'profiling', 'allergen_alerts', 'analytics': no data subjects",
+        "purposes 'analytics': 'interest' has no fideslang field (kept in meta.gdprkit.policy)",
+        "recipients 'IT and cloud hosting providers', 'E-mail and SMS delivery service': "
+        "processors (Art. 28) are not third parties (Art. 4(10)) and fideslang has no field "
+        "for them (kept in meta.gdprkit.policy)",
+        "'transfers': fideslang holds that there are some and their safeguards "
+        "(does_international_transfers, legal_basis_for_transfers); their countries and "
+        "references are kept in meta.gdprkit.policy",
         "fields 'country': 'format'",
         "purpose 'analytics': data use 'analytics.reporting' chosen from its name",
     ):
         assert expected in notes
+    # Every purpose declares its data subjects, and what fideslang holds is not listed.
+    assert "no data subjects" not in notes
+    for key in ("recipients", "transfers", "security", "data_subjects"):
+        assert f"{key!r} has no fideslang field" not in notes
+
+
+def test_the_example_documentation_keys_map_onto_fideslang_fields() -> None:
+    """data_subjects, third-party recipients, transfers and security measures of the example
+    CRM land in fideslang's own fields (design.md §5 keys, §17)."""
+    document = to_fides(load_policy(ROOT / "examples" / "crm" / "policy.yaml"))
+    system = document["system"][0]
+    declarations = {d["name"]: d for d in system["privacy_declarations"]}
+    assert {name: d["data_subjects"] for name, d in declarations.items()} == {
+        "contract": ["customer"],
+        "accounting": ["customer"],
+        "newsletter": ["customer", "prospect"],
+        "profiling": ["customer"],
+        "allergen_alerts": ["customer"],
+        "analytics": ["customer", "prospect"],  # customers, leads
+    }
+    # Third parties (Art. 4(10)): the courier (a controller) and the tax authority; the
+    # processors (hosting, e-mail delivery) are not third parties.
+    assert {name: d.get("third_parties") for name, d in declarations.items()} == {
+        "contract": "Couriers delivering orders (controller, IT)",
+        "accounting": "Tax authorities (Agenzia delle Entrate) (authority, IT)",
+        "newsletter": None,
+        "profiling": None,
+        "allergen_alerts": None,
+        "analytics": None,
+    }
+    for name, declaration in declarations.items():
+        shares = name in ("contract", "accounting")
+        assert declaration.get("data_shared_with_third_parties", False) is shares, name
+        assert declaration.get("shared_categories", []) == (
+            declaration["data_categories"] if shares else []
+        ), name
+    assert system["does_international_transfers"] is True
+    assert system["legal_basis_for_transfers"] == ["Adequacy Decision"]
+    assert system["data_security_practices"].splitlines() == [
+        "Keyed pseudonyms (tokens) in place of customer numbers, e-mail addresses and phone "
+        "numbers for analytics and profiling",
+        "Encryption of data in transit (TLS) and at rest",
+        "Individual accounts with role-based access, and access logs",
+        "Daily backups kept in the EU, with restores tested every quarter",
+    ]
+    # What fideslang holds is read back from fideslang alone (the meta removed).
+    del system["meta"]
+    mapping, todo = from_fides(document)
+    assert mapping["purposes"]["newsletter"]["data_subjects"] == ["customer", "prospect"]
+    assert sorted(mapping["recipients"], key=lambda r: r["name"]) == [
+        {
+            "name": "Couriers delivering orders",
+            "role": "controller",
+            "purposes": ["contract"],
+            "country": "IT",
+        },
+        {
+            "name": "Tax authorities (Agenzia delle Entrate)",
+            "role": "authority",
+            "purposes": ["accounting"],
+            "country": "IT",
+        },
+    ]
+    assert (
+        tuple(mapping["security"])
+        == load_policy(ROOT / "examples" / "crm" / "policy.yaml").security
+    )
+    assert "transfers" not in mapping
+    assert (
+        "the system transfers data outside the EEA in Fides (on 'Adequacy Decision'): record "
+        "the transfers and their safeguards (Chapter V)"
+    ) in todo
+    assert (
+        "recipients: read from the third parties of the privacy declarations in Fides: check "
+        "them, and add the processors (Art. 28), which Fides does not list"
+    ) in todo
+
+
+# One row per transfer safeguard (Chapter V): fideslang's legal_basis_for_transfers, as the
+# values Fides offers ("Adequacy Decision", "SCCs", "BCRs", "Supplementary Measures", "Other").
+SAFEGUARDS = [
+    ("adequacy", "Adequacy Decision"),  # Art. 45
+    ("scc", "SCCs"),  # Art. 46(2)(c)
+    ("bcr", "BCRs"),  # Art. 47
+    ("derogation", "Other"),  # Art. 49: no closer value, listed
+]
+
+
+@pytest.mark.parametrize(("safeguard", "expected"), SAFEGUARDS)
+def test_transfer_safeguard_maps_to_fideslang(safeguard: str, expected: str) -> None:
+    raw = _policy()
+    raw["transfers"] = [{"country": "US", "safeguard": safeguard, "reference": "ref"}]
+    document = to_fides(raw)
+    system = document["system"][0]
+    assert system["does_international_transfers"] is True
+    assert system["legal_basis_for_transfers"] == [expected]
+    notes = _unmapped(document)
+    assert any(n.startswith("'transfers': fideslang holds that there are some") for n in notes)
+    assert (
+        "'transfers': safeguard 'derogation' (Art. 49) exported as 'Other', the nearest value "
+        "Fides offers" in notes
+    ) == (safeguard == "derogation")
+    mapping, todo = from_fides(document)
+    assert mapping["transfers"] == raw["transfers"]
+    assert todo == []
+
+
+def test_the_safeguard_table_covers_every_safeguard() -> None:
+    assert dict(SAFEGUARDS) == dict(TRANSFER_SAFEGUARDS)
+    from gdprkit._policy import Transfer
+
+    assert set(TRANSFER_SAFEGUARDS) == set(
+        Transfer.model_json_schema()["properties"]["safeguard"]["enum"]
+    )
+
+
+# One row per recipient setting: which declarations share with it as a third party.
+RECIPIENTS = [
+    (
+        {"name": "Couriers", "role": "controller"},
+        {"a": "Couriers (controller)", "b": "Couriers (controller)"},
+    ),
+    (
+        {"name": "Couriers", "role": "controller", "purposes": ["b"], "country": "FR"},
+        {"b": "Couriers (controller, FR)"},
+    ),
+    ({"name": "Police", "role": "authority", "purposes": ["a"]}, {"a": "Police (authority)"}),
+    ({"name": "Hosting", "role": "processor"}, {}),  # a processor is not a third party
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("recipient", "expected"), RECIPIENTS)
+def test_third_party_recipients_are_the_declarations_third_party_sharing(
+    recipient: dict[str, Any], expected: dict[str, str]
+) -> None:
+    raw = _policy()
+    raw["purposes"] = {
+        "a": {"basis": "contract", "categories": ["contact.email"]},
+        "b": {"basis": "consent", "categories": ["identity.name"]},
+    }
+    raw["fields"] = {"email": "contact.email", "name": "identity.name"}
+    raw["recipients"] = [recipient]
+    document = to_fides(raw)
+    declarations = {d["name"]: d for d in document["system"][0]["privacy_declarations"]}
+    for name, declaration in declarations.items():
+        assert declaration.get("third_parties") == expected.get(name), name
+        assert declaration["data_shared_with_third_parties"] is (name in expected), name
+        if name in expected:
+            assert declaration["shared_categories"] == declaration["data_categories"]
+    processor_note = any("processors (Art. 28)" in n for n in _unmapped(document))
+    assert processor_note == (recipient["role"] == "processor")
+    mapping, todo = from_fides(document)
+    assert mapping["recipients"] == [recipient]
+    assert todo == []
+    del document["system"][0]["meta"]
+    mapping, _todo = from_fides(document)
+    if recipient["role"] == "processor":
+        assert "recipients" not in mapping
+    else:
+        back = {k: v for k, v in recipient.items() if k != "purposes" or v != ["a", "b"]}
+        assert mapping["recipients"] == [back]
+
+
+@pytest.mark.parametrize(
+    ("declared", "when", "subjects"),
+    [
+        (["customers"], None, ["customer"]),
+        (["Leads", "customers", "leads"], None, ["prospect", "customer"]),
+        (["employees"], ["customer"], ["employee"]),  # declared subjects win over `when`
+        ([], ["customer"], []),  # declared none: none, not the inferred ones
+        (["supplier_vendor", "job applicants"], None, ["supplier_vendor", "job_applicant"]),
+        (["walk-in shoppers", "customers"], ["lead"], ["customer"]),  # one has no equivalent
+    ],
+)
+def test_declared_data_subjects_are_the_declarations_data_subjects(
+    declared: list[str], when: list[str] | None, subjects: list[str]
+) -> None:
+    raw = _policy()
+    raw["fields"]["relationship"] = "meta"
+    raw["subject"] = {"relationship": "relationship"}
+    raw["purposes"]["purpose"]["data_subjects"] = declared
+    if when is not None:
+        raw["purposes"]["purpose"]["when"] = {"relationship": when}
+    document = to_fides(raw)
+    assert _declaration(document)["data_subjects"] == subjects
+    assert set(subjects) <= DEFAULT["data_subject"]
+    notes = _unmapped(document)
+    if "walk-in shoppers" in declared:
+        assert "purpose 'purpose': data subject 'walk-in shoppers' has no fideslang equivalent" in (
+            notes
+        )
+    mapping, todo = from_fides(document)
+    assert mapping["purposes"]["purpose"]["data_subjects"] == declared  # as written
+    assert todo == []
+    del document["system"][0]["meta"]
+    mapping, todo = from_fides(document)
+    assert mapping["purposes"]["purpose"].get("data_subjects") == (subjects or None)
+    assert not any("data subjects" in item for item in todo)
 
 
 @pytest.mark.parametrize(
@@ -380,8 +648,8 @@ def test_export_refuses_a_bad_key() -> None:
 # -- round trip ----------------------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(policy_documents())
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documented_policy_documents())
 def test_round_trip_keeps_purposes_bases_and_categories(raw: dict[str, Any]) -> None:
     policy = load_policy(raw)
     document = to_fides(policy)
@@ -393,12 +661,23 @@ def test_round_trip_keeps_purposes_bases_and_categories(raw: dict[str, Any]) -> 
     assert todo == []
 
 
+def _third_party_pairs(policy: Any) -> set[tuple[str, str, str | None, str]]:
+    """(name, role, country, purpose) of each third-party recipient of the policy."""
+    return {
+        (r.name, r.role, r.country, purpose)
+        for r in policy.recipients or ()
+        if r.role != "processor"
+        for purpose in (r.purposes if r.purposes is not None else policy.purposes)
+    }
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(policy_documents())
+@given(documented_policy_documents())
 def test_round_trip_through_fideslang_alone_keeps_purposes_and_bases(raw: dict[str, Any]) -> None:
     """Without the gdprkit extension (a Fides server that kept only fideslang's fields), the
-    purposes, bases and Art. 9(2) conditions come back, and every field maps onto the same
-    fideslang categories."""
+    purposes, bases and Art. 9(2) conditions come back, every field maps onto the same
+    fideslang categories, and so do what fideslang holds of the documentation keys: data
+    subjects, third-party recipients, security measures; transfers are a to-do item."""
     policy = load_policy(raw)
     document = to_fides(policy)
     del document["system"][0]["meta"]
@@ -420,6 +699,17 @@ def test_round_trip_through_fideslang_alone_keeps_purposes_and_bases(raw: dict[s
         # As fine as fideslang says, or finer (user.government_id is read as a national id).
         for key in again[field]:
             assert any(_under(key, c) for c in categories), field
+    subjects = {
+        d["name"]: d["data_subjects"] for d in document["system"][0]["privacy_declarations"]
+    }
+    for name, purpose in loaded.purposes.items():
+        assert list(purpose.data_subjects or ()) == subjects[name], name
+    assert _third_party_pairs(loaded) == _third_party_pairs(policy)
+    assert loaded.security == (policy.security or None)
+    assert loaded.transfers is None
+    assert any(item.startswith("the system transfers data outside") for item in todo) == bool(
+        policy.transfers
+    )
 
 
 def _fields(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -580,7 +870,8 @@ def test_import_of_the_fideslang_docs_example_gives_a_draft_and_a_todo_list() ->
         "subject.id: name the field that identifies the person (and the other roles)",
     ):
         assert expected in todo
-    assert any("data subjects 'customer'" in item for item in todo)
+    assert purpose["data_subjects"] == ["customer"]
+    assert not any("data subjects" in item for item in todo)
     # Not loadable until a person fills in the controller; then it loads.
     with pytest.raises(Exception, match="controller"):
         load_policy(mapping)
@@ -732,5 +1023,5 @@ def test_missing_fideslang_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
 def test_public_names() -> None:
     assert set(fides.__all__) == {
         "DATA_CATEGORIES", "EXTENSION", "LEGAL_BASES", "SPECIAL_CONDITIONS",
-        "from_fides", "to_fides",
+        "TRANSFER_SAFEGUARDS", "from_fides", "to_fides",
     }  # fmt: skip

@@ -8,6 +8,16 @@ onto fideslang's default taxonomy (data categories, legal bases, data uses); the
 :data:`DATA_CATEGORIES`, :data:`LEGAL_BASES` and :data:`SPECIAL_CONDITIONS`. The output is
 validated with fideslang's own models before it is returned.
 
+The policy's documentation keys go where fideslang has a field for them: a purpose's
+``data_subjects`` are its declaration's data subjects (declared subjects win over those inferred
+from ``when`` on the subject's relationship field); the recipients that are third parties
+(Art. 4(10): other controllers and authorities) are the declaration's third-party sharing
+(``data_shared_with_third_parties``, ``third_parties`` as text, ``shared_categories``); the
+``transfers`` are the system's ``does_international_transfers`` and
+``legal_basis_for_transfers``; the ``security`` measures its ``data_security_practices`` (one a
+line). Processors, the transfers' countries and references, a purpose's ``interest`` and the
+controller's ``representative`` have no fideslang field: they are listed.
+
 Nothing is dropped silently. What fideslang cannot say (retention rules, transforms, ``when``,
 consent columns, the controller's country, jurisdictions...) travels in the system's
 ``meta["gdprkit"]`` (fideslang's free-form ``meta``): ``policy`` is the policy as written,
@@ -45,6 +55,7 @@ __all__ = [
     "EXTENSION",
     "LEGAL_BASES",
     "SPECIAL_CONDITIONS",
+    "TRANSFER_SAFEGUARDS",
     "from_fides",
     "to_fides",
 ]
@@ -248,7 +259,16 @@ _USE_WORDS: Final = (
     ("personalize", ("personalisation", "personalization", "recommendations")),
 )
 
-#: Data subjects as a policy may write them (Art. 30(1)(c)) → fideslang data subject.
+#: Art. 46/47/49 safeguard of a transfer → fideslang ``legal_basis_for_transfers`` (the values
+#: Fides offers). A derogation (Art. 49) has no closer value than ``Other``: listed as such.
+TRANSFER_SAFEGUARDS: Final[Mapping[str, str]] = MappingProxyType(
+    {"adequacy": "Adequacy Decision", "scc": "SCCs", "bcr": "BCRs", "derogation": "Other"}
+)
+#: Recipient roles that are third parties (Art. 4(10)): a processor is not one.
+_THIRD_PARTY_ROLES: Final = ("controller", "authority")
+
+#: Data subjects as a policy may write them (Art. 30(1)(c)) → fideslang data subject. A
+#: fideslang data subject key (``supplier_vendor``) is read as itself.
 _SUBJECTS: Final = MappingProxyType(
     {
         "customer": "customer", "customers": "customer", "client": "customer",
@@ -261,7 +281,8 @@ _SUBJECTS: Final = MappingProxyType(
         "vendors": "supplier_vendor", "shareholder": "shareholder",
         "shareholders": "shareholder", "visitor": "visitor", "visitors": "visitor",
         "trainee": "trainee", "trainees": "trainee", "passenger": "passenger",
-        "passengers": "passenger", "next of kin": "next_of_kin",
+        "passengers": "passenger", "next of kin": "next_of_kin", "applicants": "job_applicant",
+        "commuters": "commuter", "voters": "citizen_voter", "citizens": "citizen_voter",
     }
 )  # fmt: skip
 
@@ -413,8 +434,68 @@ def _quoted(names: Iterable[str]) -> str:
     return ", ".join(repr(n) for n in names)
 
 
+def _recipient_text(recipient: Mapping[str, Any]) -> str:
+    """A recipient as ``third_parties`` text: ``Couriers (controller, IT)``."""
+    country = recipient.get("country")
+    details = f"{recipient.get('role')}, {country}" if country else str(recipient.get("role"))
+    return f"{recipient.get('name')} ({details})"
+
+
+def _receives(recipient: Mapping[str, Any], purpose: str) -> bool:
+    purposes = recipient.get("purposes")
+    return purposes is None or purpose in _as_list(purposes)
+
+
+def _third_parties(recipients: Iterable[Any], purpose: str) -> str | None:
+    """The ``third_parties`` text of a purpose's declaration: its recipients that are third
+    parties (Art. 4(10): not its processors), or None when it has none."""
+    texts = [
+        _recipient_text(r)
+        for r in map(_as_map, recipients)
+        if r.get("role") in _THIRD_PARTY_ROLES and _receives(r, purpose)
+    ]
+    return "; ".join(texts) if texts else None
+
+
+_RECIPIENT = re.compile(
+    r"^(?P<name>\S.*?) \((?P<role>controller|authority|processor)(?:, (?P<country>[A-Z]{2}))?\)$"
+)
+
+
+def _read_third_parties(text: str) -> list[dict[str, Any]] | None:
+    """The recipients of a ``third_parties`` text as :func:`to_fides` writes it, or None for
+    other text."""
+    recipients = []
+    for part in text.split("; "):
+        match = _RECIPIENT.match(part.strip())
+        if match is None:
+            return None
+        recipient: dict[str, Any] = {"name": match["name"], "role": match["role"]}
+        if match["country"]:
+            recipient["country"] = match["country"]
+        recipients.append(recipient)
+    return recipients
+
+
+def _transfer_bases(transfers: Iterable[Any]) -> list[str]:
+    """The ``legal_basis_for_transfers`` of the policy's transfers (each once, in order)."""
+    bases = [TRANSFER_SAFEGUARDS.get(str(_as_map(t).get("safeguard")), "Other") for t in transfers]
+    return list(dict.fromkeys(bases))
+
+
+def _security_text(measures: Iterable[Any]) -> str:
+    return "\n".join(str(m) for m in measures)
+
+
+def _read_security(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def _unmapped_notes(
-    policy: Policy, uses: Mapping[str, tuple[str, bool]], catalogue: Catalogue
+    policy: Policy,
+    uses: Mapping[str, tuple[str, bool]],
+    catalogue: Catalogue,
+    subjects: Mapping[str, list[str]],
 ) -> list[str]:
     notes: list[str] = []
     used = sorted(
@@ -456,7 +537,7 @@ def _unmapped_notes(
             "(retention_period); the rules themselves are kept in "
             f"meta.{EXTENSION}.policy"
         )
-    unnamed = [n for n, p in policy.purposes.items() if not _subjects(policy, p, [], n)]
+    unnamed = [n for n in policy.purposes if not subjects[n]]
     if unnamed:
         notes.append(
             f"purposes {_quoted(unnamed)}: no data subjects (Art. 30(1)(c)) in the policy: "
@@ -468,10 +549,43 @@ def _unmapped_notes(
             f"fields {_quoted(formats)}: 'format' has no fideslang field (kept in "
             f"meta.{EXTENSION}.policy)"
         )
+    processors = [r.name for r in policy.recipients or () if r.role not in _THIRD_PARTY_ROLES]
+    if processors:
+        notes.append(
+            f"recipients {_quoted(processors)}: processors (Art. 28) are not third parties "
+            "(Art. 4(10)) and fideslang has no field for them (kept in "
+            f"meta.{EXTENSION}.policy)"
+        )
+    if policy.transfers:
+        notes.append(
+            "'transfers': fideslang holds that there are some and their safeguards "
+            "(does_international_transfers, legal_basis_for_transfers); their countries and "
+            f"references are kept in meta.{EXTENSION}.policy"
+        )
+        if any(t.safeguard == "derogation" for t in policy.transfers):
+            notes.append(
+                "'transfers': safeguard 'derogation' (Art. 49) exported as 'Other', the "
+                "nearest value Fides offers"
+            )
+    for key in ("recipients", "transfers", "security"):
+        if getattr(policy, key) == ():
+            notes.append(
+                f"{key!r} declares none: fideslang cannot tell that from not declared (kept "
+                f"in meta.{EXTENSION}.policy)"
+            )
     top = sorted(
         key
         for key in policy.model_fields_set
-        if key not in ("version", "controller", "fields", "purposes")
+        if key
+        not in (
+            "version",
+            "controller",
+            "fields",
+            "purposes",
+            "recipients",
+            "transfers",
+            "security",
+        )
     )
     controller = sorted(
         key for key in policy.controller.model_fields_set if key not in ("name", "dpo")
@@ -483,16 +597,28 @@ def _unmapped_notes(
     return notes
 
 
-def _subjects(policy: Policy, purpose: Purpose, notes: list[str], name: str) -> list[str]:
-    """The fideslang data subjects of a purpose: those it names (``data_subjects``), else the
-    relationships its ``when`` admits (``when: {relationship: [customer]}`` → ``customer``)."""
-    written: Sequence[object] = getattr(purpose, "data_subjects", None) or ()
+def _subject_key(subject: object, defaults: frozenset[str]) -> str | None:
+    """The fideslang data subject of a subject as a policy writes it (``Leads`` → ``prospect``,
+    ``supplier_vendor`` → itself), or None."""
+    text = str(subject).strip().lower()
+    if text in defaults:
+        return text
+    return _SUBJECTS.get(re.sub(r"[\s_-]+", " ", text))
+
+
+def _subjects(
+    policy: Policy, purpose: Purpose, notes: list[str], name: str, defaults: frozenset[str]
+) -> list[str]:
+    """The fideslang data subjects of a purpose: those it declares (``data_subjects``, which
+    win), else the relationships its ``when`` admits (``when: {relationship: [customer]}`` →
+    ``customer``)."""
+    written: Sequence[object] = purpose.data_subjects or ()
     relationship = policy.subject.relationship
-    if not written and relationship is not None and purpose.when:
+    if purpose.data_subjects is None and relationship is not None and purpose.when:
         written = purpose.when.get(relationship, ())
     keys: list[str] = []
     for subject in written:
-        key = _SUBJECTS.get(str(subject).strip().lower())
+        key = _subject_key(subject, defaults)
         if key is None:
             notes.append(
                 f"purpose {name!r}: data subject {str(subject)!r} has no fideslang equivalent"
@@ -535,14 +661,19 @@ def to_fides(
         name: (chosen[name], True) if name in chosen else _data_use(name, purpose)
         for name, purpose in policy.purposes.items()
     }
-    notes = _unmapped_notes(policy, uses, catalogue)
+    subject_notes: list[str] = []
+    subjects = {
+        name: _subjects(policy, p, subject_notes, name, defaults["data_subject"])
+        for name, p in policy.purposes.items()
+    }
+    notes = _unmapped_notes(policy, uses, catalogue, subjects)
     for name, (use, _decided) in uses.items():
         if use not in defaults["data_use"]:
             notes.append(
                 f"purpose {name!r}: data use {use!r} is not in fideslang's default taxonomy"
             )
-
-    subjects = {name: _subjects(policy, p, notes, name) for name, p in policy.purposes.items()}
+    notes.extend(subject_notes)
+    recipients = [r.model_dump(mode="json", exclude_none=True) for r in policy.recipients or ()]
     declarations = []
     for name, purpose in policy.purposes.items():
         categories: set[str] = set()
@@ -568,6 +699,12 @@ def to_fides(
         retention = _retention_text(purpose)
         if retention is not None:
             declaration["retention_period"] = retention
+        third_parties = _third_parties(recipients, name)
+        if policy.recipients is not None:  # declared: says whether it shares, or not
+            declaration["data_shared_with_third_parties"] = third_parties is not None
+        if third_parties is not None:
+            declaration["third_parties"] = third_parties
+            declaration["shared_categories"] = sorted(categories)
         declarations.append(declaration)
 
     fields = []
@@ -602,6 +739,14 @@ def to_fides(
     }
     if controller.dpo:
         system["dpo"] = controller.dpo
+    if policy.transfers is not None:  # declared: says whether it transfers, or not
+        system["does_international_transfers"] = bool(policy.transfers)
+    if policy.transfers:
+        system["legal_basis_for_transfers"] = _transfer_bases(
+            t.model_dump(mode="json") for t in policy.transfers
+        )
+    if policy.security:
+        system["data_security_practices"] = _security_text(policy.security)
     dataset = {
         "fides_key": dataset_key,
         "name": f"{controller.name}: records",
@@ -846,6 +991,7 @@ def from_fides(
     # Purposes.
     ext_purposes = _as_map(ext_policy.get("purposes"))
     purposes: dict[str, Any] = {}
+    shared: dict[str, tuple[bool, str | None]] = {}
     titles: dict[str, str] = {}
     for index, declaration in enumerate(declarations):
         use = str(declaration.get("data_use"))
@@ -866,6 +1012,7 @@ def from_fides(
             todo.append(f"{where}: data use {use!r} is not in fideslang's default taxonomy")
         ext_purpose = dict(_as_map(ext_purposes.get(name)))
         purpose: dict[str, Any] = {}
+        dropped: set[str] = set()
         basis = _BASIS_BACK.get(str(declaration.get("legal_basis_for_processing")))
         if basis is None:
             basis = "consent"
@@ -907,13 +1054,17 @@ def from_fides(
                 todo.append(f"{where}: no data category in Fides: 'meta' put as a placeholder")
         purpose["categories"] = categories
         subjects = [s for s in _as_list(declaration.get("data_subjects")) if isinstance(s, str)]
-        if "data_subjects" in Purpose.model_fields:
-            if subjects and "data_subjects" not in ext_purpose:
-                purpose["data_subjects"] = subjects
-        elif subjects and not (ext_purpose and subjects == ext_subjects.get(name)):
+        if ext_purpose and subjects == ext_subjects.get(name):
+            pass  # as exported: the purpose's own data_subjects (or none, when inferred)
+        elif subjects:
+            purpose["data_subjects"] = subjects
+            if ext_purpose:
+                todo.append(f"{where}: its data subjects changed in Fides; read from them")
+        elif "data_subjects" in ext_purpose:
+            dropped.add("data_subjects")
             todo.append(
-                f"{where}: data subjects {_quoted(subjects)} (a gdprkit policy does not hold "
-                "them): record them in the processing register"
+                f"{where}: its data subjects were removed in Fides: none declared (Art. "
+                "30(1)(c)); name them"
             )
         if ext_purpose and ext_uses.get(name) == use:
             for key in ("direct_marketing", "profiling"):
@@ -927,13 +1078,17 @@ def from_fides(
             if ext_purpose:
                 todo.append(f"{where}: its data use changed in Fides ({use!r}): check its flags")
         for key, value in ext_purpose.items():
-            if key not in purpose and key not in ("basis", "special", "categories"):
+            if key not in purpose and key not in dropped | {"basis", "special", "categories"}:
                 purpose[key] = value
         if name in titles and "description" not in purpose:
             purpose["description"] = titles[name]
             todo.append(f"privacy declaration {titles[name]!r} read as purpose {name!r}")
-        if declaration.get("data_shared_with_third_parties") or use.startswith(
-            "third_party_sharing"
+        shares = bool(declaration.get("data_shared_with_third_parties"))
+        text = declaration.get("third_parties")
+        third_parties = text if shares and isinstance(text, str) else None
+        shared[name] = (shares, third_parties)
+        if (shares or use.startswith("third_party_sharing")) and (
+            third_parties is None or _read_third_parties(third_parties) is None
         ):
             todo.append(
                 f"{where}: shares data with third parties in Fides: record the recipients "
@@ -957,13 +1112,9 @@ def from_fides(
     if not purposes:
         todo.append("the system has no privacy declaration: add the purposes")
 
-    if chosen.get("does_international_transfers"):
-        bases = [str(b) for b in _as_list(chosen.get("legal_basis_for_transfers"))]
-        todo.append(
-            "the system transfers data outside the EEA in Fides"
-            + (f" (on {_quoted(bases)})" if bases else "")
-            + ": record the transfers and their safeguards (Chapter V)"
-        )
+    recipients = _read_recipients(ext_policy, shared, todo, ext is not None)
+    transfers = _read_transfers(chosen, ext_policy, todo)
+    security = _read_security_of(chosen, ext_policy, todo)
     if chosen.get("uses_profiling"):
         todo.append(
             "the system profiles with legal or similar effects in Fides (Art. 22): mark the "
@@ -998,6 +1149,9 @@ def from_fides(
             policy[key] = value
     if "jurisdictions" in ext_policy:
         policy["jurisdictions"] = ext_policy["jurisdictions"]
+    for key, read in (("recipients", recipients), ("transfers", transfers), ("security", security)):
+        if read is not None:
+            policy[key] = read
     _prune(policy, todo)
     if ext is None:
         todo.append("subject.id: name the field that identifies the person (and the other roles)")
@@ -1015,8 +1169,119 @@ _READ_KEYS: Final = frozenset(
         "categories",
         "purposes",
         "jurisdictions",
+        "recipients",
+        "transfers",
+        "security",
     }
 )
+
+
+def _read_recipients(
+    ext_policy: Mapping[str, Any],
+    shared: Mapping[str, tuple[bool, str | None]],
+    todo: list[str],
+    exported: bool,
+) -> list[Any] | None:
+    """The policy's recipients: the export's while the declarations' third parties are as it
+    wrote them; else the third parties Fides lists (the document wins), with the export's
+    processors (Fides has no field for them)."""
+    ext_recipients = _as_list(ext_policy.get("recipients"))
+    expected = {
+        name: (text is not None, text)
+        for name in shared
+        for text in [_third_parties(ext_recipients, name)]
+    }
+    if exported and expected == dict(shared):
+        return ext_recipients if "recipients" in ext_policy else None
+    found: dict[tuple[str, str, str | None], list[str]] = {}
+    for name, (shares, text) in shared.items():
+        parsed = _read_third_parties(text) if shares and text is not None else None
+        for read in parsed or ():
+            key = (read["name"], read["role"], read.get("country"))
+            found.setdefault(key, []).append(name)
+    if not found and "recipients" not in ext_policy:
+        return None
+    recipients = [r for r in ext_recipients if _as_map(r).get("role") not in _THIRD_PARTY_ROLES]
+    for (name, role, country), purposes in found.items():
+        recipient: dict[str, Any] = {"name": name, "role": role}
+        if purposes != list(shared):
+            recipient["purposes"] = purposes
+        if country is not None:
+            recipient["country"] = country
+        recipients.append(recipient)
+    if exported and "recipients" in ext_policy:
+        todo.append(
+            "recipients: the third parties of the privacy declarations changed in Fides; read "
+            "from them (processors kept from the export): check them"
+        )
+    else:
+        todo.append(
+            "recipients: read from the third parties of the privacy declarations in Fides: "
+            "check them, and add the processors (Art. 28), which Fides does not list"
+        )
+    return recipients
+
+
+def _read_transfers(
+    system: Mapping[str, Any], ext_policy: Mapping[str, Any], todo: list[str]
+) -> list[Any] | None:
+    """The export's transfers (Fides holds neither their countries nor their references); a to-do
+    item when Fides says otherwise, or says there are some and the policy has none."""
+    transfers = bool(system.get("does_international_transfers"))
+    bases = [str(b) for b in _as_list(system.get("legal_basis_for_transfers"))]
+    if "transfers" in ext_policy:
+        ext_transfers = _as_list(ext_policy.get("transfers"))
+        wrote = _transfer_bases(ext_transfers)
+        if transfers == bool(ext_transfers) and (not transfers or set(bases) == set(wrote)):
+            return ext_transfers
+        countries = [str(_as_map(t).get("country")) for t in ext_transfers]
+        todo.append(
+            "transfers: Fides says "
+            + (f"the system transfers data outside the EEA (on {_quoted(bases)})" if transfers
+               else "the system makes no international transfers")
+            + (f"; the export's transfers (to {_quoted(countries)}) are kept" if countries
+               else "")
+            + ": record the transfers and their safeguards (Chapter V)"
+        )  # fmt: skip
+        return ext_transfers
+    if transfers:
+        todo.append(
+            "the system transfers data outside the EEA in Fides"
+            + (f" (on {_quoted(bases)})" if bases else "")
+            + ": record the transfers and their safeguards (Chapter V)"
+        )
+    return None
+
+
+def _read_security_of(
+    system: Mapping[str, Any], ext_policy: Mapping[str, Any], todo: list[str]
+) -> list[Any] | None:
+    """The security measures: the export's while Fides' ``data_security_practices`` is the text
+    it wrote; else that text, one measure a line (the document wins)."""
+    text = system.get("data_security_practices")
+    text = text if isinstance(text, str) else ""
+    if "security" in ext_policy:
+        ext_security = _as_list(ext_policy.get("security"))
+        if text == _security_text(ext_security):
+            return ext_security
+        if not _read_security(text):
+            todo.append(
+                "security: no data_security_practices in Fides any more; the export's measures "
+                "are kept: check them (Art. 32)"
+            )
+            return ext_security
+        todo.append(
+            "security: the data_security_practices changed in Fides; read from them, one "
+            "measure a line: check them (Art. 32)"
+        )
+        return _read_security(text)
+    if _read_security(text):
+        todo.append(
+            "security: read from the data_security_practices of Fides, one measure a line: "
+            "check them (Art. 32)"
+        )
+        return _read_security(text)
+    return None
 
 
 _RULE = re.compile(
@@ -1116,6 +1381,22 @@ def _prune(policy: dict[str, Any], todo: list[str]) -> None:
         if "retention" in purpose:
             purpose["retention"] = rules
     purposes = set(_as_map(policy.get("purposes")))
+    if "recipients" in policy:
+        recipients = []
+        for raw in _as_list(policy["recipients"]):
+            recipient = _as_map(raw)
+            targets = _as_list(recipient.get("purposes"))
+            kept_targets = [t for t in targets if t in purposes]
+            if len(kept_targets) != len(targets):
+                todo.append(
+                    f"recipient {recipient.get('name')!r}: purposes not in Fides removed"
+                    + ("" if kept_targets else "; it receives nothing now: removed")
+                )
+                if not kept_targets:
+                    continue
+                raw = {**recipient, "purposes": kept_targets}  # noqa: PLW2901 - the pruned copy
+            recipients.append(raw)
+        policy["recipients"] = recipients
     for country, settings in _as_map(policy.get("jurisdictions")).items():
         extensions = _as_list(_as_map(settings).get("extensions"))
         kept = [e for e in extensions if _as_map(e).get("purpose") in purposes]
