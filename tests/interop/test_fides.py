@@ -738,6 +738,126 @@ def test_fides_wins_where_the_document_was_edited() -> None:
     assert any("purpose 'analytics': its data use changed in Fides" in item for item in todo)
 
 
+def _example_declarations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["name"]: d for d in document["system"][0]["privacy_declarations"]}
+
+
+def test_documentation_keys_edited_in_fides_are_read_from_fides() -> None:
+    """Data subjects, third parties and security measures changed in Fides win over the
+    export's, each with a to-do item; the processors (which Fides does not hold) are kept."""
+    policy = load_policy(ROOT / "examples" / "crm" / "policy.yaml")
+    document = to_fides(policy)
+    declarations = _example_declarations(document)
+    declarations["newsletter"]["data_subjects"] = ["customer"]
+    declarations["profiling"]["data_subjects"] = []
+    declarations["analytics"].update(
+        data_shared_with_third_parties=True,
+        third_parties="Market research institute (controller, CH)",
+    )
+    declarations["accounting"].update(data_shared_with_third_parties=False)
+    document["system"][0]["data_security_practices"] = "Encryption at rest\n\nAccess logs\n"
+    mapping, todo = from_fides(document)
+    loaded = load_policy(mapping)
+    assert loaded.purposes["newsletter"].data_subjects == ("customer",)
+    assert loaded.purposes["profiling"].data_subjects is None
+    assert loaded.purposes["contract"].data_subjects == ("customers",)  # unchanged: as written
+    assert [(r.name, r.role, r.purposes, r.country) for r in loaded.recipients or ()] == [
+        ("IT and cloud hosting providers", "processor", None, "IE"),
+        ("E-mail and SMS delivery service", "processor", ("newsletter", "allergen_alerts"), "US"),
+        ("Market research institute", "controller", ("analytics",), "CH"),
+        ("Couriers delivering orders", "controller", ("contract",), "IT"),
+    ]
+    assert loaded.security == ("Encryption at rest", "Access logs")
+    assert loaded.transfers == policy.transfers
+    for expected in (
+        "purpose 'newsletter': its data subjects changed in Fides; read from them",
+        "purpose 'profiling': its data subjects were removed in Fides: none declared (Art. "
+        "30(1)(c)); name them",
+        "recipients: the third parties of the privacy declarations changed in Fides; read from "
+        "them (processors kept from the export): check them",
+        "security: the data_security_practices changed in Fides; read from them, one measure a "
+        "line: check them (Art. 32)",
+    ):
+        assert expected in todo
+    assert len(todo) == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"does_international_transfers": False},
+            "transfers: Fides says the system makes no international transfers; the export's "
+            "transfers (to 'US') are kept: record the transfers and their safeguards (Chapter V)",
+        ),
+        (
+            {"legal_basis_for_transfers": ["SCCs"]},
+            "transfers: Fides says the system transfers data outside the EEA (on 'SCCs'); the "
+            "export's transfers (to 'US') are kept: record the transfers and their safeguards "
+            "(Chapter V)",
+        ),
+        (
+            {"data_security_practices": None},
+            "security: no data_security_practices in Fides any more; the export's measures are "
+            "kept: check them (Art. 32)",
+        ),
+    ],
+)
+def test_what_fides_cannot_restate_is_kept_with_a_todo(
+    change: dict[str, Any], expected: str
+) -> None:
+    """A transfer needs its country, which Fides does not hold, and an emptied security field
+    is not a statement that there are no measures: the export's are kept, and checked."""
+    policy = load_policy(ROOT / "examples" / "crm" / "policy.yaml")
+    document = to_fides(policy)
+    document["system"][0].update(change)
+    mapping, todo = from_fides(document)
+    loaded = load_policy(mapping)
+    assert loaded.transfers == policy.transfers
+    assert loaded.security == policy.security
+    assert todo == [expected]
+
+
+def test_a_recipient_of_a_purpose_removed_in_fides_is_pruned() -> None:
+    policy = load_policy(ROOT / "examples" / "crm" / "policy.yaml")
+    document = to_fides(policy)
+    system = document["system"][0]
+    system["privacy_declarations"] = [
+        d for d in system["privacy_declarations"] if d["name"] not in ("newsletter", "accounting")
+    ]
+    mapping, todo = from_fides(document)
+    loaded = load_policy(mapping)
+    assert [(r.name, r.purposes) for r in loaded.recipients or ()] == [
+        ("IT and cloud hosting providers", None),
+        ("E-mail and SMS delivery service", ("allergen_alerts",)),
+        ("Couriers delivering orders", ("contract",)),
+    ]
+    assert "recipient 'E-mail and SMS delivery service': purposes not in Fides removed" in todo
+    assert (
+        "recipient 'Tax authorities (Agenzia delle Entrate)': purposes not in Fides removed; it "
+        "receives nothing now: removed"
+    ) in todo
+
+
+def test_third_parties_written_by_hand_are_a_todo() -> None:
+    document = yaml.safe_load(FIDESLANG_MODEL_TEST_EXAMPLE)
+    declaration = document["system"][0]["privacy_declarations"][0]
+    declaration.update(data_shared_with_third_parties=True, third_parties="ad networks")
+    mapping, todo = from_fides(document)
+    assert "recipients" not in mapping
+    assert (
+        "purpose 'declaration-name': shares data with third parties in Fides: record the "
+        "recipients (Art. 13(1)(e), Art. 30(1)(d))"
+    ) in todo
+    declaration["third_parties"] = "Ad network (controller, US); Analytics Ltd (processor)"
+    mapping, todo = from_fides(document)
+    assert mapping["recipients"] == [
+        {"name": "Ad network", "role": "controller", "country": "US"},
+        {"name": "Analytics Ltd", "role": "processor"},
+    ]
+    assert not any("shares data with third parties" in item for item in todo)
+
+
 def test_a_field_removed_in_fides_is_pruned_with_a_todo() -> None:
     policy = load_policy(ROOT / "examples" / "crm" / "policy.yaml")
     document = to_fides(policy)
