@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from gdprkit._errors import ConfigurationError
+from gdprkit._formats import check_value, field_format
 from gdprkit._jurisdictions import bundled, caps_in_force
 from gdprkit._taxonomy import KEYED_METHODS, LegalBasis, SpecialCondition, covers
 from gdprkit._time import (
@@ -30,7 +31,7 @@ from gdprkit._time import (
     require_aware,
     zone,
 )
-from gdprkit._values import choice_key, is_missing, plain_text, read_flag, subject_key
+from gdprkit._values import choice_key, is_missing, plain, plain_text, read_flag, subject_key
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
@@ -72,6 +73,7 @@ ARTICLES: Final[Mapping[str, str]] = MappingProxyType(
         "retention.expired": "Art. 5(1)(e)",
         "retention.anchor_missing": "Art. 5(1)(e)",
         "purpose.required_field_missing": "Art. 5(1)(c)",
+        "value.invalid": "Art. 5(1)(d)",
     }
 )
 
@@ -463,7 +465,25 @@ class _Plan:
         self.gated = bool(
             self.sources is not None or self.when or self.needs_consent or self.needs_explicit
         )
-        self.tail = bool(self.record_rules or self.requires)
+        # settings.invalid_values: the kept fields whose values must fit a format (design §5).
+        self.deny_invalid = settings.invalid_values == "deny"
+        self.value_formats: dict[str, str] = {}
+        if settings.invalid_values != "keep":
+            for fname, spec in policy.fields.items():
+                fmt = field_format(spec)
+                fp = self.fields[plain_text(fname)]
+                if fmt is not None and fp.drop is None and fname != self.subject_id:
+                    self.value_formats[fp.name] = fmt
+        self.r_value_invalid = {
+            fname: Reason.of(
+                "value.invalid",
+                f"field {fname!r} does not fit its format ({fmt}): settings.invalid_values is "
+                f"{settings.invalid_values!r}",
+                fname,
+            )
+            for fname, fmt in self.value_formats.items()
+        }
+        self.tail = bool(self.record_rules or self.requires or self.value_formats)
         self._bound: tuple[object, datetime | None, dict[str, Transform]] | None
         self._bound = None
         self._needs_at = any(
@@ -724,8 +744,19 @@ class _Plan:
                 failed.append((rule, end is None))
         if unmet or failed is not None:
             kept, dropped = shape.outcome(unmet, failed, self)
-        if not self.tail:  # neither check 20 nor 21 applies to this purpose
+        if not self.tail:  # no invalid-value check, neither check 20 nor 21 applies
             return None, kept, dropped, deadlines
+        # settings.invalid_values: drop, or deny, values that do not fit their format.
+        if self.value_formats:
+            bad = [name for name in kept if self.invalid_value(name, get(name))]
+            if bad:
+                if self.deny_invalid:
+                    return self.r_value_invalid[bad[0]], (), _EMPTY, _NO_DEADLINES
+                extra = dict(dropped)
+                for name in bad:
+                    extra[name] = self.r_value_invalid[name]
+                kept = tuple(n for n in kept if n not in extra)
+                dropped = MappingProxyType(extra)
         # 20. Record-level retention.
         for rule in self.record_rules:
             anchor = rule.anchor
@@ -744,6 +775,15 @@ class _Plan:
                 if rfield not in record or is_missing(record[rfield]):
                     return self.r_required[rfield], (), _EMPTY, _NO_DEADLINES
         return None, kept, dropped, deadlines
+
+    def invalid_value(self, name: str, value: object) -> bool:
+        """Whether field ``name``'s ``value`` fails the format ``settings.invalid_values``
+        checks (missing values never do: missing is missing)."""
+        fmt = self.value_formats.get(name)
+        if fmt is None:
+            return False
+        value = plain(value)
+        return not is_missing(value) and check_value(fmt, value, dayfirst=self.dayfirst) is not None
 
     def required_dropped(self, rfield: str, cause: Reason) -> Reason:
         """Check 21 for a required field that was dropped: the message names why it was."""

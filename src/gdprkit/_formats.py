@@ -57,6 +57,7 @@ __all__ = [
     "FORMAT_BY_CATEGORY",
     "ROLE_EMAIL_LOCAL_PARTS",
     "check_value",
+    "field_format",
     "is_codice_fiscale",
     "is_country",
     "is_email",
@@ -551,6 +552,14 @@ def _check_date(value: object, dayfirst: bool) -> str | None:
     except Exception:  # dateutil raises more than it documents; fail closed
         return _BAD_DATE
     return None if parsed is not None else _BAD_DATE
+
+
+def field_format(spec: object) -> str | None:
+    """The format a declared field's values must fit: its own ``format``, else its category's
+    default (``contact.email`` is an e-mail address), else none. ``spec`` is a policy's
+    ``FieldSpec``."""
+    declared: str | None = getattr(spec, "format", None)
+    return declared or FORMAT_BY_CATEGORY.get(getattr(spec, "category", ""))
 
 
 def check_value(fmt: str, value: object, *, dayfirst: bool = False) -> str | None:

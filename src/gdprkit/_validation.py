@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from gdprkit._decision import printable_name
-from gdprkit._formats import FORMAT_BY_CATEGORY, check_value
+from gdprkit._formats import check_value, field_format
 from gdprkit._policy import Policy
 from gdprkit._values import flag_value, is_missing, plain, plain_text, subject_key
 
@@ -49,7 +49,7 @@ def _formats(policy: Policy) -> dict[str, str | None]:
         dates = {r.from_ for p in policy.purposes.values() for r in p.retention}
         dates |= {p.consent.at for p in policy.purposes.values() if p.consent and p.consent.at}
         for name, spec in policy.fields.items():
-            fmt = spec.format or FORMAT_BY_CATEGORY.get(spec.category)
+            fmt = field_format(spec)
             if fmt is None and name in dates:
                 fmt = "date"
             cached[name] = fmt

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -340,6 +341,17 @@ def run(
             ok, _missing = deadline(rule)
             drop |= ~ok
         dropped_rows[label] = drop
+
+    # settings.invalid_values: the plan's own test per distinct value, on the cells the checks
+    # above kept; a denial goes to the first such field in column order, as in the row path.
+    for name in kept_names:
+        if name not in plan.value_formats:
+            continue
+        bad = cols.per_row(name, partial(plan.invalid_value, name)) & ~dropped_rows[name]
+        if plan.deny_invalid:
+            denials.deny(bad, plan.r_value_invalid[name])
+        else:
+            dropped_rows[name] |= bad
 
     # 20. Record-level retention.
     for rule in plan.record_rules:

@@ -1086,6 +1086,7 @@ def _policy_document(draw: st.DrawFn, max_purposes: int) -> dict[str, Any]:
             "timezone": draw(st.sampled_from(["UTC", "Europe/Rome", "America/New_York"])),
             "dayfirst": draw(st.booleans()),
             "demonstrable_consent": draw(st.sampled_from([True, True, False])),
+            "invalid_values": draw(st.sampled_from(["keep", "keep", "drop", "deny"])),
         }
     if subject:
         doc["subject"] = subject
