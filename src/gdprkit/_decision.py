@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from gdprkit._errors import ConfigurationError
 from gdprkit._formats import check_value, field_format
-from gdprkit._jurisdictions import bundled, caps_in_force
+from gdprkit._jurisdictions import bundled, caps_in_force, country_key
 from gdprkit._taxonomy import KEYED_METHODS, LegalBasis, SpecialCondition, covers
 from gdprkit._time import (
     Period,
@@ -374,9 +374,9 @@ class _Plan:
         ages = dict(jur.ages)
         for country, overrides in policy.jurisdictions.items():
             if overrides.age_of_digital_consent is not None:
-                ages[country.upper()] = overrides.age_of_digital_consent
+                ages[country_key(country)] = overrides.age_of_digital_consent
         self.ages = ages
-        controller_country = policy.controller.country
+        controller_country = country_key(policy.controller.country)
         self.default_age = ages.get(controller_country, jur.default_age)
         self.unknown_country_age = jur.default_age
         self.check_child = (
@@ -406,6 +406,18 @@ class _Plan:
             for rule in purpose.retention
             if rule.categories is not None
         ]
+        # A record-level rule also covers the purchase details under a cap (design §5): they
+        # get the shorter of its period and the cap, from its own anchor; the rest of the
+        # record keeps the rule's period (check 20).
+        field_rules.extend(
+            (
+                cap.categories,
+                _Retention(rule.from_, _shortest([parse_period(rule.period), cap.period])),
+            )
+            for rule in purpose.retention
+            if rule.categories is None
+            for cap in caps
+        )
         cap_categories = [c for cap in caps for c in cap.categories]
 
         # Static verdicts on every declared field, checks 14-17 and 19 (capped, no rule).
@@ -886,7 +898,7 @@ class _Plan:
             code = str.__str__(country).strip() if isinstance(country, str) else ""
             if code:
                 # The subject's country when known; a country the table lacks: the default (16).
-                age_limit = self.ages.get(code.upper(), self.unknown_country_age)
+                age_limit = self.ages.get(country_key(code), self.unknown_country_age)
         try:
             today = at.astimezone(self.tz).date()
         except OverflowError:  # at the edge of the calendar (year 9999): the date in UTC

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
@@ -19,7 +19,24 @@ from gdprkit._time import Period, parse_period
 if TYPE_CHECKING:
     from gdprkit._policy import Policy
 
-__all__ = ["CapInForce", "Jurisdictions", "NationalCap", "bundled", "caps_in_force"]
+__all__ = [
+    "CapInForce",
+    "Jurisdictions",
+    "NationalCap",
+    "bundled",
+    "caps_in_force",
+    "country_key",
+]
+
+#: Codes read as another: the EU's own code for Greece, and the United Kingdom's reserved one.
+_ALIASES: Final = {"EL": "GR", "UK": "GB"}
+
+
+def country_key(code: str) -> str:
+    """A country code as the bundled data keys it: upper case, ``EL`` as ``GR`` (Greece, as EU
+    documents write it) and ``UK`` as ``GB``."""
+    upper = code.strip().upper()
+    return _ALIASES.get(upper, upper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +62,11 @@ class Jurisdictions:
         """The Art. 8 age for ``country``; the default (16) where the country is unknown."""
         if not country:
             return self.default_age
-        return self.ages.get(country.upper(), self.default_age)
+        return self.ages.get(country_key(country), self.default_age)
 
     def caps_for(self, country: str) -> tuple[NationalCap, ...]:
         """The retention caps for controllers established in ``country``."""
-        return self.caps.get(country.upper(), ())
+        return self.caps.get(country_key(country), ())
 
 
 @cache
@@ -96,7 +113,10 @@ def caps_in_force(policy: Policy, name: str) -> tuple[CapInForce, ...]:
     the engine, the linter and the reports all ask here."""
     purpose = policy.purposes[name]
     country = policy.controller.country
-    overrides = policy.jurisdictions.get(country)
+    home = country_key(country)
+    overrides = next(
+        (o for code, o in policy.jurisdictions.items() if country_key(code) == home), None
+    )
     granted = sorted(
         (
             (parse_period(ext.period), ext.reference)
