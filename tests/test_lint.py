@@ -22,9 +22,15 @@ def codes(data: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def test_the_design_policy_is_clean_but_for_rules_on_categories_only() -> None:
-    # profiling has one rule, on purchase details: its records are kept while it may use them
+    # profiling has one rule, on purchase details: its records are kept while it may use them;
+    # the warnings of design §16 (issue 10): purchase details age from last_purchase_at, which
+    # every purchase moves; profiling and health data from every source call for a DPIA
     assert {(f.code, f.location) for f in lint(load_policy(DESIGN))} == {
-        ("retention.no_record_rule", "purposes.profiling.retention")
+        ("retention.no_record_rule", "purposes.profiling.retention"),
+        ("retention.moving_anchor", "purposes.direct_marketing.retention.1.from"),
+        ("retention.moving_anchor", "purposes.profiling.retention.0.from"),
+        ("dpia.likely", "purposes.profiling.profiling"),
+        ("dpia.likely", "purposes.allergy_alerts.categories"),
     }
 
 
