@@ -206,6 +206,8 @@ class _Storage:
         self.categories = categories
         #: declared fields that are personal (not ``meta``)
         self.meta = frozenset(n for n, c in categories.items() if root(c) == "meta")
+        #: declared fields the controller derived (``inferred.*``): not portable (Art. 20)
+        self.inferred = frozenset(n for n, c in categories.items() if root(c) == "inferred")
         # Fields covered by a retention rule that says ``then: anonymise``.
         anonymise: set[str] = set()
         for purpose in policy.purposes.values():
@@ -921,7 +923,9 @@ def portability_export(
 
     ``{"controller": {...}, "generated_at": ..., "records": [{field: value, ...}]}``: per
     record (in order), its fields that a purpose resting on ``consent`` or ``contract`` may
-    process now, with their stored values (not transformed: the data are the subject's own).
+    process now, with their stored values (not transformed: the data are the subject's own),
+    less what the controller inferred (``inferred.*``): Art. 20 covers the data the subject
+    provided.
     """
     storage = _storage(policy)
     when = require_aware(at)
@@ -937,6 +941,7 @@ def portability_export(
         for outcome in outcomes:
             if outcome is not None and outcome[0] is None:
                 allowed.update(outcome[1])
+        allowed -= storage.inferred
         out.append({str(k): jsonable(v) for k, v in record.items() if k in allowed})
     return {"controller": _controller(policy), "generated_at": when.isoformat(), "records": out}
 

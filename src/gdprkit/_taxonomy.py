@@ -94,6 +94,13 @@ BUILTIN_CATEGORIES: Final[Mapping[str, str]] = MappingProxyType(
         "online.funnel": "Conversion funnel events",
         "online.cookie_id": "Cookie identifiers",
         "online.location": "Location",
+        "inferred": (
+            "What the controller derived about the person (profiling output), never provided by "
+            "the person (Art. 20)"
+        ),
+        "inferred.segment": "Segment or cluster the person was put in",
+        "inferred.score": "Score (propensity, churn, credit-like ratings)",
+        "inferred.preferences": "Preferences inferred from behaviour",
         "free_text": "Notes and other free text: may hold anything, special data included",
         "special": "Special categories of personal data (Art. 9(1))",
         "special.racial_ethnic_origin": "Racial or ethnic origin",
