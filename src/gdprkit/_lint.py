@@ -121,20 +121,27 @@ def lint(policy: Policy) -> list[Finding]:
                 for fname, category in used.items()
                 if any(covers(c, category) for c in cap.categories)
             ]
+            # A record-level rule caps the purchase details too (design §5): they get the
+            # shorter of its period and the cap, the rest of the record keeps its own period.
             naming = [
                 (i, rule)
                 for i, rule in enumerate(purpose.retention)
-                if rule.categories is not None and cap.binds(rule.categories)
+                if rule.categories is None or cap.binds(rule.categories)
             ]
             for i, rule in naming:
                 if _longer(parse_period(rule.period), limit):
+                    rest = (
+                        " on them; the rest of the record keeps this period"
+                        if rule.categories is None
+                        else ""
+                    )
                     findings.append(
                         Finding(
                             "retention.capped",
                             f"{where}.retention.{i}.period",
                             f"period {rule.period} exceeds the cap of {limit.text} that applies to "
                             f"{', '.join(cap.categories)} in {flag_name(cap.flag)} purposes "
-                            f"({_prose(cap.reference)}): the cap is enforced",
+                            f"({_prose(cap.reference)}): the cap is enforced{rest}",
                         )
                     )
             if capped_fields and not naming:
@@ -144,7 +151,7 @@ def lint(policy: Policy) -> list[Finding]:
                         f"{where}.retention",
                         f"fields {', '.join(map(shown, sorted(capped_fields)))} fall under a cap of"
                         f" {limit.text} ({_prose(cap.reference)}) and no retention rule of purpose "
-                        f"{pname} names them: they are always dropped",
+                        f"{pname} names them or covers the whole record: they are always dropped",
                         "error",
                     )
                 )

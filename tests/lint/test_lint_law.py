@@ -475,3 +475,40 @@ def test_the_example_crm_lints_without_errors(capsys: pytest.CaptureFixture[str]
     example = Path(__file__).resolve().parents[2] / "examples" / "crm" / "policy.yaml"
     assert main(["check", str(example)]) == 0
     assert "0 errors" in capsys.readouterr().out
+
+
+def located(purpose: dict[str, Any], **kwargs: Any) -> set[tuple[str, str]]:
+    return {
+        (f.code, f.location.removeprefix("purposes.p")) for f in lint(policy(purpose, **kwargs))
+    }
+
+
+@pytest.mark.parametrize(
+    ("retention", "expected", "absent"),
+    [
+        # design §5: a record-level rule in a capped purpose caps its purchase details (Garante
+        # 24 Feb 2005: 24 months in marketing): no longer "always dropped"
+        ([ON_ORDER], set(), {("retention.anchor_missing", ".retention")}),
+        (
+            [{**ON_ORDER, "period": "P10Y"}],
+            {("retention.capped", ".retention.0.period")},
+            {("retention.anchor_missing", ".retention")},
+        ),
+        ([], {("retention.anchor_missing", ".retention")}, set()),
+        (
+            [{**ON_ORDER, "categories": ["contact.email"]}],
+            {("retention.anchor_missing", ".retention")},
+            set(),
+        ),
+    ],
+)
+def test_record_level_rules_under_a_cap(
+    retention: list[Any], expected: set[Any], absent: set[Any]
+) -> None:
+    purpose = {**CONSENT_DM, "categories": ["contact.email", "commercial.orders"]}
+    got = located({**purpose, "retention": retention})
+    assert expected <= got
+    assert not absent & got
+    for finding in lint(policy({**purpose, "retention": retention})):
+        if finding.code == "retention.capped":
+            assert "the rest of the record keeps this period" in finding.message
