@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE
 from pydantic_core import ErrorDetails
 
 from gdprkit._errors import ConfigurationError, PolicyError, PolicyProblem
@@ -44,6 +45,7 @@ from gdprkit._policy_file import (
     source_name,
 )
 from gdprkit._policy_file import did_you_mean as suggestion
+from gdprkit._policy_schema import finish as finish_schema
 from gdprkit._taxonomy import (
     BUILTIN_CATEGORIES,
     FORMAT_NAMES,
@@ -360,6 +362,23 @@ class Policy(_Model):
         if problems:
             raise ValueError(self._SEMANTIC_MARKER + ":\n" + "\n".join(str(p) for p in problems))
         return self
+
+    @classmethod
+    def model_json_schema(
+        cls,
+        *args: Any,  # noqa: ANN401 - pydantic's parameters, which differ between versions
+        **kwargs: Any,  # noqa: ANN401
+    ) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of the policy *file*: what ``load_policy`` accepts,
+        short forms included, with a description on every key and the catalogue's choices
+        (see ``gdprkit._policy_schema``). Other modes and reference templates get pydantic's
+        schema of the model unchanged."""
+        schema = super().model_json_schema(*args, **kwargs)
+        mode = kwargs.get("mode", args[3] if len(args) > 3 else "validation")
+        template = kwargs.get("ref_template", args[1] if len(args) > 1 else DEFAULT_REF_TEMPLATE)
+        if mode != "validation" or template != DEFAULT_REF_TEMPLATE:
+            return schema
+        return finish_schema(schema)
 
     @property
     def catalogue(self) -> Catalogue:
