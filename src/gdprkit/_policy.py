@@ -16,7 +16,7 @@ from enum import Enum
 from os import PathLike
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Final, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -253,7 +253,7 @@ class TransformSpec(_Model):
     def _method(cls, value: str) -> str:
         if value not in TRANSFORM_METHODS:
             raise ValueError(
-                "unknown transform; one of "
+                f"unknown transform {shown(value)}; one of: "
                 + ", ".join(sorted(TRANSFORM_METHODS))
                 + did_you_mean(value, TRANSFORM_METHODS)
             )
@@ -395,7 +395,8 @@ class Policy(_Model):
             known = ", ".join(repr(p) for p in sorted(self.purposes))
             asked = repr(name) if isinstance(name, str) else f"<{type(name).__name__}>"
             raise ConfigurationError(
-                f"unknown purpose {asked}; the policy declares: {known}"
+                f"unknown purpose {asked}{suggestion(name, self.purposes)}; the policy "
+                f"declares: {known}"
             ) from None
 
     def category_of(self, field: str) -> str | None:
@@ -673,16 +674,126 @@ def _choices(annotation: object) -> list[str]:
     return []
 
 
-def _structural_problem(error: ErrorDetails) -> PolicyProblem:
-    loc: tuple[int | str, ...] = tuple(error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
+# pydantic's union members and key markers in a location: not part of the policy's own.
+_UNION_TAGS: Final = frozenset({"str", "constrained-str", "bool", "int", "float", "[key]"})
+# What the policy format expects where a model stands, in its own words (short forms named).
+_EXPECTED_MAPPING: Final[dict[str, str]] = {
+    "FieldSpec": "a category (contact.email) or a mapping {category, format, description}",
+    "TransformSpec": "a transform method (token, mask, generalise.year...) or a mapping"
+    " {method, domain}",
+    "RetentionRule": "a retention rule {period, from, categories, then}",
+    "Policy": "a mapping at the top level",
+}
+_WHAT: Final[dict[type, str]] = {
+    LegalBasis: "legal basis (Art. 6(1))",
+    SpecialCondition: "Art. 9(2) condition",
+}
+
+
+def _kind(value: object) -> str:
+    """What a value is, in the policy's words (never the value)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    return f"a value of type {type(value).__name__[:40]}"
+
+
+def _one_of(words: Iterable[str]) -> str:
+    return ", ".join(words)
+
+
+def _in_own_words(error: ErrorDetails, loc: tuple[int | str, ...], union: bool) -> str:
+    """pydantic's message for ``error`` rewritten in the policy's own words: keys, lists,
+    mappings, text; never "Input should be", "Field required", "Extra inputs"."""
+    kind, value = error["type"], error.get("input")
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    annotation = _annotation_at(loc)
+    found = f", found {_kind(value)}"
+    if union:
+        return "expected text, a number or true/false" + found
+    if kind == "missing":
+        return f"missing required key {shown(loc[-1]) if loc else ''}".rstrip()
+    if kind == "extra_forbidden":
         message = "unknown key (a typo would silently weaken the policy)"
-        if loc:
-            message += did_you_mean(loc[-1], _choices(_annotation_at(loc[:-1])))
-    elif error["type"] in ("enum", "literal_error"):
-        message += did_you_mean(error.get("input"), _choices(_annotation_at(loc)))
-    return PolicyProblem(location(loc), message)
+        return message + (did_you_mean(loc[-1], _choices(_annotation_at(loc[:-1]))) if loc else "")
+    if kind in ("enum", "literal_error"):
+        choices = _choices(annotation)
+        if loc == ("version",):
+            return "unsupported format version (this gdprkit reads version: 1)"
+        what = _WHAT.get(annotation) if isinstance(annotation, type) else None
+        if what is None:
+            what = loc[-1] if loc and isinstance(loc[-1], str) else "value"
+        shown_value = shown(value) if isinstance(value, str) else _kind(value)
+        return f"unknown {what} {shown_value}; one of: {_one_of(choices)}" + did_you_mean(
+            value, choices
+        )
+    if kind in ("model_type", "model_attributes_type", "dict_type", "mapping_type"):
+        name = annotation.__name__ if isinstance(annotation, type) else ""
+        return "expected " + _EXPECTED_MAPPING.get(name, "a mapping (key: value)") + found
+    if kind in ("tuple_type", "list_type", "iterable_type", "set_type"):
+        hint = " (one item is written [item])" if isinstance(value, str) else ""
+        return "expected a list" + hint + found
+    if kind == "too_short":
+        at_least = ctx.get("min_length", 1)
+        unit = "entry" if isinstance(value, Mapping) else "item"
+        return f"needs at least {at_least} {unit}{'s' * (at_least != 1)}"
+    if kind == "too_long":
+        return f"holds at most {ctx.get('max_length')} items"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters"
+    if kind in ("string_type", "string_sub_type", "string_unicode"):
+        return "expected text" + found
+    if kind in ("bool_type", "bool_parsing"):
+        return "expected true or false" + found
+    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
+        return "expected a whole number" + found
+    if kind in ("float_type", "float_parsing"):
+        return "expected a number" + found
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {ctx.get('le', ctx.get('lt'))}"
+    if kind in ("value_error", "assertion_error"):
+        return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind == "frozen_instance":
+        return "a policy cannot be changed once loaded"
+    message = str(error["msg"])
+    for jargon, plain in _PLAIN:
+        message = message.replace(jargon, plain)
+    return message
+
+
+# The fallback for messages of types not listed above: pydantic's words, then the policy's.
+_PLAIN: Final = (
+    ("Input should be a valid dictionary or instance of ", "expected a mapping: "),
+    ("Input should be a valid dictionary", "expected a mapping"),
+    ("Input should be a valid ", "expected a "),
+    ("Input should be ", "expected "),
+    ("Field required", "missing required key"),
+    ("Extra inputs are not permitted", "unknown key"),
+)
+
+
+def _structural_problem(error: ErrorDetails) -> PolicyProblem:
+    raw_loc: tuple[int | str, ...] = tuple(error["loc"])
+    loc = tuple(part for part in raw_loc if not (isinstance(part, str) and part in _UNION_TAGS))
+    union = len(loc) != len(raw_loc) and raw_loc[-1] != "[key]"
+    if raw_loc and raw_loc[-1] == "[key]":
+        return PolicyProblem(
+            location(loc), f"a name here is text, found {_kind(error.get('input'))}"
+        )
+    return PolicyProblem(location(loc), _in_own_words(error, loc, union))
 
 
 def _capped(problems: list[PolicyProblem]) -> list[PolicyProblem]:
@@ -730,7 +841,8 @@ def load_policy(source: str | PathLike[str] | Mapping[str, Any] | Policy) -> Pol
         raise TypeError("load_policy takes a path or a mapping")
     raw = document.data
     if not isinstance(raw, Mapping):
-        raise PolicyError([PolicyProblem("", "a policy is a mapping at the top level")], where)
+        problem = PolicyProblem("", f"a policy is a mapping at the top level, found {_kind(raw)}")
+        raise PolicyError(_with_lines([problem], document), where)
     problems: list[PolicyProblem] = list(document.problems)
     try:
         policy = Policy.model_validate(raw)
@@ -738,7 +850,9 @@ def load_policy(source: str | PathLike[str] | Mapping[str, Any] | Policy) -> Pol
         for error in exc.errors(include_url=False, include_input=True):
             if Policy._SEMANTIC_MARKER in str(error["msg"]):
                 continue  # reported below, from the raw data, with precise locations
-            problems.append(_structural_problem(error))
+            problem = _structural_problem(error)
+            if problem not in problems:  # a union's members fail alike: said once
+                problems.append(problem)
         seen = set(problems)
         for problem in _semantic_problems(raw):
             if problem not in seen:

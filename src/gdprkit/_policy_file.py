@@ -268,10 +268,11 @@ def _read_yaml(text: str) -> Document:
     loader = PolicyYamlLoader(text)
     try:
         root = loader.get_single_node()
-        if root is None:
-            return Document(None)
+        if root is None:  # an empty file: its problem stands on line 1
+            return Document(None, lines={"": 1})
         _measure(root)
         document = Document(None)
+        document.lines[""] = root.start_mark.line + 1  # what is missing at the top level
         _index(root, "", document)
         document.data = loader.construct_document(root)
         return document
