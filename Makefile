@@ -6,20 +6,34 @@ PY     := $(BIN)/python
 FUZZ_RUNS ?= 200000
 FUZZ_FLAGS ?=
 
-.PHONY: demo test lint bench bench-frames bench-presidio bench-sweep bench-ledger bench-smoke fuzz clean
+.PHONY: demo test lint coverage docs dist bench bench-frames bench-presidio bench-sweep bench-ledger bench-smoke fuzz clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gdprkit needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"  # 25.1: pip install --group (PEP 735)
 
 $(VENV)/.core: $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e ".[sql]"
 	@touch $@
 
+# The project's own tools are PEP 735 dependency groups of pyproject.toml (test, lint, docs,
+# release, fuzz), never extras users install.
 $(VENV)/.test: $(PY) pyproject.toml
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[sql]" --group test
 	@touch $@ $(VENV)/.core
+
+$(VENV)/.lint: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[sql]" --group lint
+	@touch $@ $(VENV)/.test $(VENV)/.core
+
+$(VENV)/.docs: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[sql]" --group docs
+	@touch $@ $(VENV)/.core
+
+$(VENV)/.release: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet --group release
+	@touch $@
 
 demo: $(VENV)/.core
 	cd examples/crm && ../../$(PY) demo.py
@@ -28,7 +42,21 @@ demo: $(VENV)/.core
 test: $(VENV)/.test
 	$(PY) -m pytest
 
-lint: $(VENV)/.test
+# The suite under coverage.py (branch coverage of src/gdprkit); the floor is
+# [tool.coverage.report] fail_under in pyproject.toml. CI runs this instead of `make test`.
+coverage: $(VENV)/.test
+	$(PY) -m pytest --cov --cov-report=term:skip-covered
+
+# The documentation site (mkdocs, material theme) into site/; --strict: a warning fails the build
+docs: $(VENV)/.docs
+	$(BIN)/mkdocs build --strict
+
+# sdist and wheel built and checked (twine), the wheel installed in a clean venv with core
+# dependencies only: import time and the tutorial
+dist: $(VENV)/.release
+	.ci/wheel $(PY)
+
+lint: $(VENV)/.lint
 	$(BIN)/ruff check src tests examples benchmarks fuzz
 	$(BIN)/ruff format --check src tests examples benchmarks fuzz
 	$(BIN)/mypy
@@ -67,10 +95,10 @@ bench-smoke: $(VENV)/.core
 # Coverage-guided fuzzing of load_policy, validate, decide, the CLI readers and sweep_table (atheris). CI runs a short,
 # seeded run: make fuzz FUZZ_RUNS=3000 FUZZ_FLAGS=-seed=1
 fuzz: $(VENV)/.test
-	$(PY) -m pip install --quiet -e ".[fuzz]"
+	$(PY) -m pip install --quiet --group fuzz
 	mkdir -p .fuzz/corpus
 	$(PY) fuzz/fuzz_gdprkit.py .fuzz/corpus fuzz/corpus -runs=$(FUZZ_RUNS) -max_len=4096 \
 		-timeout=20 -rss_limit_mb=3072 -artifact_prefix=.fuzz/ $(FUZZ_FLAGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site .coverage htmlcov

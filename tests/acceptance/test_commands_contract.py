@@ -45,8 +45,16 @@ def test_pyproject_extras_and_core_deps():
     for d in ("pydantic", "python-dateutil", "cryptography", "pyyaml"):
         assert d in deps
     extras = py["project"]["optional-dependencies"]
-    for e in ("sql", "pandas", "polars", "arrow", "spark", "cli", "test", "all"):
+    for e in ("sql", "pandas", "polars", "arrow", "spark", "testing", "all"):
         assert e in extras
+    # design §13 (revision 2): no extra that maps to no code; the project's own tools in a
+    # dependency group (PEP 735), not in an extra users install
+    assert "cli" not in extras
+    assert "test" not in extras
+    tools = " ".join(str(d) for group in py["dependency-groups"].values() for d in group)
+    for tool in ("mypy", "ruff", "pytest"):
+        assert tool in tools
+    assert not any("mypy" in d or "ruff" in d for extra in extras.values() for d in extra)
     assert "gdprkit" in py["project"]["entry-points"]["pytest11"]
 
 

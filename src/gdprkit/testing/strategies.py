@@ -22,7 +22,7 @@
 * :func:`policies` draws whole policies that load; :func:`policy_documents` their raw
   mappings.
 
-Needs ``hypothesis`` (``pip install 'gdprkit[test]'``).
+Needs ``hypothesis`` (``pip install 'gdprkit[testing]'``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "gdprkit.testing.strategies needs hypothesis: pip install 'gdprkit[test]'"
+        "gdprkit.testing.strategies needs hypothesis: pip install 'gdprkit[testing]'"
     ) from exc
 
 from gdprkit._consent import ConsentLedger, Evidence
