@@ -8,6 +8,8 @@ and which of its fields, ``enforce`` that over streams, and ``pseudonymise`` ide
 
 from __future__ import annotations
 
+import logging
+
 from gdprkit._audit import AuditEvent, AuditLog, policy_digest
 from gdprkit._consent import (
     ConsentLedger,
@@ -47,6 +49,10 @@ from gdprkit._rights import (
 from gdprkit._scan import Match, redact_text, scan_text
 from gdprkit._taxonomy import LegalBasis, SpecialCondition
 from gdprkit._validation import Violation, validate
+
+# The library's logger: silent unless the application configures logging. Records name counts,
+# tables, purposes and codes, never a value of a record, a subject id, a key or a URL.
+logging.getLogger("gdprkit").addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> str:

@@ -45,6 +45,7 @@ content (integrity, data) are not chained, as the driver's text may quote the ro
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -71,6 +72,8 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import TextClause
 
 __all__ = ["SCHEMA_VERSION", "SqlBackend", "open_sql_backend"]
+
+_log = logging.getLogger(__name__)
 
 #: The version of the table layout this release writes and reads.
 SCHEMA_VERSION: Final = 1
@@ -474,6 +477,13 @@ class SqlBackend:
                     self._sa.text(f"INSERT INTO {META} (key, value) VALUES (:k, :v)"),  # noqa: S608 - constant
                     {"k": "schema_version", "v": str(SCHEMA_VERSION)},
                 )
+                _log.info(
+                    "consent ledger schema version %d created (%s: tables %s and %s)",
+                    SCHEMA_VERSION,
+                    self.kind,
+                    EVENTS,
+                    META,
+                )
                 return
             version = conn.execute(
                 self._sa.text(f"SELECT value FROM {META} WHERE key = 'schema_version'")  # noqa: S608 - constant
@@ -516,6 +526,14 @@ class SqlBackend:
             aliases.setdefault(key, []).append(stored)
         self._aliases = {key: tuple(sorted(forms)) for key, forms in aliases.items()}
         self._canonical = canonical
+        if canonical:
+            _log.warning(
+                "the consent ledger holds %d subject ids (of %d subjects) in a spelling an "
+                "older gdprkit wrote, not the canonical one: look-ups find their events; "
+                "upgrade every writer of the ledger",
+                len(canonical),
+                len(aliases),
+            )
 
     # -- writing --
 

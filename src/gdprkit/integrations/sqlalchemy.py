@@ -18,6 +18,7 @@ Needs ``pip install 'gdprkit[sql]'``.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from gdprkit._decision import ConsentLookup
 
 __all__ = ["SweepError", "SweepReport", "sweep_table"]
+
+_log = logging.getLogger(__name__)
 
 _MAX_BATCH: Final = 100_000
 _UNDECLARED: Final = ("error", "erase", "keep")
@@ -459,8 +462,30 @@ def _run(
                         conn, target, deletes=deletes, updates=updates, copies=copies, anon=anon
                     )
                     batches_iter.removed(removed)
+            _log.debug(
+                "sweep of table %r: batch %d %s, %d rows so far (%d deleted, %d erased, %d kept)",
+                target.name,
+                batches,
+                "read (dry run)" if dry_run else "committed",
+                deleted + erased + kept,
+                deleted,
+                erased,
+                kept,
+            )
             if progress is not None:
                 progress(deleted + erased + kept)
+    _log.info(
+        "sweep of table %r%s: %d batches, %d rows deleted, %d erased, %d kept, %d anonymised, "
+        "%d to review",
+        target.name,
+        " (dry run)" if dry_run else "",
+        batches,
+        deleted,
+        erased,
+        kept,
+        anonymised,
+        review,
+    )
     return SweepReport(
         deleted,
         erased,
