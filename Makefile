@@ -57,8 +57,8 @@ dist: $(VENV)/.release
 	.ci/wheel $(PY)
 
 lint: $(VENV)/.lint
-	$(BIN)/ruff check src tests examples benchmarks fuzz
-	$(BIN)/ruff format --check src tests examples benchmarks fuzz
+	$(BIN)/ruff check src tests examples benchmarks fuzz docs/_gen
+	$(BIN)/ruff format --check src tests examples benchmarks fuzz docs/_gen
 	$(BIN)/mypy
 
 bench: $(VENV)/.core
