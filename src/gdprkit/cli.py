@@ -1,6 +1,7 @@
 """The ``gdprkit`` command.
 
-    gdprkit check POLICY                 load and lint a policy (exit 1 on errors)
+    gdprkit check POLICY... [--format text|json|github] [--strict]
+                                         load and lint policies (exit 1 on errors)
     gdprkit schema                       the JSON Schema of the policy format, for editors
     gdprkit ropa POLICY [--format markdown|html|csv|json] [--language en|it]
                                          the Art. 30 record of processing activities
@@ -62,6 +63,7 @@ from gdprkit._enforce import enforce
 from gdprkit._errors import AuditError, GdprkitError, PolicyError
 from gdprkit._lint import lint
 from gdprkit._policy import Policy, load_policy
+from gdprkit._policy_file import Document, read_document
 from gdprkit._pseudonymise import KeyRing
 from gdprkit._values import subject_key
 
@@ -141,8 +143,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="load and lint a policy")
-    check.add_argument("policy", type=Path)
+    check.add_argument(
+        "policy", type=Path, nargs="+", help="policy files (pre-commit passes several)"
+    )
     check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (default), json (a list of findings with their lines) or github "
+        "(GitHub Actions annotations)",
+    )
     check.set_defaults(run=_check)
 
     schema = sub.add_parser("schema", help="the JSON Schema of the policy format")
@@ -232,18 +243,109 @@ def _policy(path: Path) -> Policy:
 # -- check, schema ------------------------------------------------------------------------
 
 
+#: The code of a finding that is a problem ``load_policy`` refused (``check --format json``).
+_POLICY_INVALID = "policy.invalid"
+
+
 def _check(args: argparse.Namespace) -> int:
-    policy = _policy(args.policy)
+    """Load and lint each policy; exit 1 on any error (and on warnings with ``--strict``)."""
+    failed = False
+    found: list[dict[str, Any]] = []
+    for path in args.policy:
+        findings = _check_one(path, args.format)
+        errors = sum(f["severity"] == "error" for f in findings)
+        warnings = len(findings) - errors
+        failed = failed or bool(errors or (args.strict and warnings))
+        found.extend(findings)
+        if args.format == "github":
+            for finding in findings:
+                _out(_annotation(finding))
+    if args.format == "json":
+        print(json.dumps(found, indent=2))
+    return 1 if failed else 0
+
+
+def _check_one(path: Path, fmt: str) -> list[dict[str, Any]]:
+    """The findings of the policy at ``path`` as mappings (``code``, ``severity``,
+    ``location``, ``message``, ``line``, ``file``); in text format, printed as before."""
+    try:
+        policy = _policy(path)
+    except PolicyError as exc:
+        if fmt == "text":
+            problems = len(exc.problems)
+            _say(f"the policy cannot be loaded ({problems} problem{'s' * (problems != 1)}):")
+            for problem in exc.problems:
+                print(clean(f"  {problem}"), file=sys.stderr)
+        return [_problem_finding(path, p.location, p.message) for p in exc.problems]
     findings = lint(policy)
-    for finding in findings:
-        _out(str(finding))
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    _out(
-        f"{args.policy}: {len(policy.purposes)} purposes, {len(policy.fields)} fields; "
-        f"{errors} errors, {warnings} warnings"
-    )
-    return 1 if errors or (args.strict and warnings) else 0
+    if fmt == "text":
+        for finding in findings:
+            _out(str(finding))
+        errors = sum(f.severity == "error" for f in findings)
+        _out(
+            f"{path}: {len(policy.purposes)} purposes, {len(policy.fields)} fields; "
+            f"{errors} errors, {len(findings) - errors} warnings"
+        )
+    document = _lines_of(path)
+    return [
+        {
+            "file": str(path),
+            "code": f.code,
+            "severity": f.severity,
+            "location": f.location,
+            "message": f.message,
+            "line": document.line_of(f.location) if document is not None else None,
+        }
+        for f in findings
+    ]
+
+
+def _problem_finding(path: Path, where: str, message: str) -> dict[str, Any]:
+    """A problem of a policy that does not load, as a finding: ``line N:`` becomes its line."""
+    line: int | None = None
+    head, sep, rest = message.partition(": ")
+    if sep and head.startswith("line ") and head[5:].isdigit():
+        line, message = int(head[5:]), rest
+    elif where.startswith("line ") and where[5:].partition(",")[0].isdigit():
+        line = int(where[5:].partition(",")[0])  # a syntax error: "line 3, column 7"
+    return {
+        "file": str(path),
+        "code": _POLICY_INVALID,
+        "severity": "error",
+        "location": where,
+        "message": message,
+        "line": line,
+    }
+
+
+def _lines_of(path: Path) -> Document | None:
+    """The lines of a YAML policy's locations (None for JSON and TOML: they have none)."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return None
+    try:
+        return read_document(path)
+    except PolicyError:  # pragma: no cover - it has just loaded
+        return None
+
+
+def _github_data(text: str) -> str:
+    """A GitHub workflow command's message, escaped as GitHub's toolkit escapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A workflow command's property value (file, title): also ``:`` and ``,`` escaped."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _annotation(finding: Mapping[str, Any]) -> str:
+    """``::error file=...,line=...,title=<code>::<location>: <message>``."""
+    properties = [f"file={_github_property(finding['file'])}"]
+    if finding["line"] is not None:
+        properties.append(f"line={finding['line']}")
+    properties.append(f"title={_github_property(finding['code'])}")
+    text = f"{finding['location'] or '<policy>'}: {finding['message']}"
+    return f"::{finding['severity']} {','.join(properties)}::{_github_data(text)}"
 
 
 def _schema(_args: argparse.Namespace) -> int:
