@@ -11,6 +11,7 @@ import ast
 import copy
 import json
 import re
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -144,9 +145,9 @@ def test_every_policy_file_in_the_repository_validates(path: Path) -> None:
 def _doc_blocks(language: str) -> Iterator[tuple[str, str]]:
     for path in sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]):
         text = path.read_text("utf-8")
-        for match in re.finditer(rf"^```{language}\n(.*?)^```", text, re.M | re.S):
+        for match in re.finditer(rf"^([ \t]*)```{language}\n(.*?)^[ \t]*```", text, re.M | re.S):
             line = text[: match.start()].count("\n") + 1
-            yield f"{path.relative_to(ROOT).as_posix()}:{line}", match.group(1)
+            yield f"{path.relative_to(ROOT).as_posix()}:{line}", textwrap.dedent(match.group(2))
 
 
 def _yaml_fragments() -> list[tuple[str, str, Any]]:
@@ -157,7 +158,7 @@ def _yaml_fragments() -> list[tuple[str, str, Any]]:
         data = read_yaml(block)
         if not isinstance(data, dict):
             continue
-        if "version" in data:
+        if "version" in data and "purposes" in data:
             found.append((where, "", data))
             continue
         for key, value in data.items():
@@ -172,6 +173,14 @@ YAML_FRAGMENTS = _yaml_fragments()
 def test_the_docs_have_policy_fragments() -> None:
     keys = {key for _, key, _ in YAML_FRAGMENTS}
     assert {"fields", "categories", "purposes", "recipients", "transfers", "security"} <= keys
+    assert {"jurisdictions", "version"} <= keys  # an indented block; the editors comment
+
+
+def test_the_docs_show_editors_the_schema() -> None:
+    text = (ROOT / "docs/reference/policy-format.md").read_text("utf-8")
+    assert "# yaml-language-server: $schema=./policy.schema.json" in text
+    assert "gdprkit schema > policy.schema.json" in text
+    assert SCHEMA["$id"] in text
 
 
 @pytest.mark.parametrize(
