@@ -588,15 +588,25 @@ def _consent(
 
     # 12. Art. 8: a child's consent without parental authorisation.
     if plan.check_child:
-        birth, country = plan.subject_birth, plan.subject_country
-        names2 = [birth, country]
-        ccodes, ccombos = cols.combos(names2)
-
-        def child(values: tuple[object, ...]) -> bool:
-            record = {n: v for n, v in zip(names2, values, strict=True) if n is not None}
-            return plan._is_child(_getter(record), instant)
-
-        is_child = np.array([child(c) for c in ccombos], dtype=bool)[ccodes]
+        # The plan's three steps: each birth date read once, each country's age once, the age
+        # compared once per distinct (date, age) pair.
+        births = cols.factor(plan.subject_birth)
+        born = [plan.birth(v) for v in births.values]
+        countries = cols.factor(plan.subject_country)
+        limits = [plan.age_limit(v) for v in countries.values]
+        limit_values = sorted(set(limits))
+        limit_codes = np.array([limit_values.index(x) for x in limits], dtype=np.intp)
+        pair = births.codes.astype(np.int64) * len(limit_values) + limit_codes[countries.codes]
+        pairs, inverse = np.unique(pair, return_inverse=True)
+        verdicts = []
+        for key in pairs.tolist():
+            b = born[key // len(limit_values)]
+            limit = limit_values[key % len(limit_values)]
+            if b is None or b is True:  # no birth date: no check; unreadable: a child's
+                verdicts.append(b is True)
+            else:
+                verdicts.append(plan.under_age(b, limit, instant))
+        is_child = np.array(verdicts, dtype=bool)[inverse.reshape(-1)]
         denials.deny(passed & ~parental & is_child, plan.r_child)
     result: np.ndarray = explicit
     return result
