@@ -27,7 +27,8 @@ extension or recipient exists, a period's upper bound. ``load_policy`` reports t
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from gdprkit._formats import COUNTRIES, EU_ALIASES
@@ -40,7 +41,8 @@ SCHEMA_ID: Final = "https://gdprkit.dev/schema/policy-1.json"
 
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 
-CATEGORY_PATTERN: Final = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+# Names and words are read with surrounding spaces stripped (str_strip_whitespace), keys too.
+CATEGORY_PATTERN: Final = r"^\s*[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\s*$"
 # parse_period: stripped, any case, at least one non-zero number, T followed by a number.
 PERIOD_PATTERN: Final = (
     r"^\s*[Pp](?=\S*[1-9])(?:\d+[Yy])?(?:\d+[Mm])?(?:\d+[Ww])?(?:\d+[Dd])?"
@@ -57,6 +59,11 @@ def _any_case(word: str) -> str:
 
 def _words(words: tuple[str, ...]) -> str:
     return "^(?:" + "|".join(_any_case(w) for w in words) + ")$"
+
+
+def _spaced(words: Iterable[str]) -> str:
+    """One of ``words`` exactly, spaces around it allowed (they are stripped)."""
+    return r"^\s*(?:" + "|".join(re.escape(w) for w in sorted(words)) + r")\s*$"
 
 
 _CODES: Final = sorted(COUNTRIES | EU_ALIASES)
@@ -106,7 +113,10 @@ _DEFS: Final[dict[str, dict[str, Any]]] = {
             "token (keyed pseudonym), encrypt (reversible with the key), mask, generalise.* "
             "(year, month, decade, age_band, postcode, ip), redact, drop"
         ),
-        "enum": sorted(TRANSFORM_METHODS),
+        "anyOf": [
+            {"enum": sorted(TRANSFORM_METHODS)},
+            {"type": "string", "pattern": _spaced(TRANSFORM_METHODS)},
+        ],
     },
     "WhenValue": {
         "title": "WhenValue",
@@ -311,8 +321,8 @@ def finish(raw: dict[str, Any]) -> dict[str, Any]:
                 "pattern": CATEGORY_PATTERN,
                 "not": {
                     "anyOf": [
-                        {"enum": sorted(BUILTIN_CATEGORIES)},
-                        {"pattern": r"^(?:special|criminal)(?:\.|$)"},
+                        {"pattern": _spaced(BUILTIN_CATEGORIES)},
+                        {"pattern": r"^\s*(?:special|criminal)(?:\.|\s*$)"},
                     ]
                 },
             },
@@ -322,7 +332,7 @@ def finish(raw: dict[str, Any]) -> dict[str, Any]:
     at(
         "Policy",
         "jurisdictions",
-        lambda p: p.__setitem__("propertyNames", {"pattern": "^[A-Z]{2}$"}),
+        lambda p: p.__setitem__("propertyNames", {"pattern": r"^\s*[A-Z]{2}\s*$"}),
     )
 
     rule = defs.get("RetentionRule")

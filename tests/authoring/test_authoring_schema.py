@@ -92,7 +92,7 @@ def test_choices_come_from_the_catalogue() -> None:
     defs = SCHEMA["$defs"]
     assert defs["LegalBasis"]["enum"] == [b.value for b in LegalBasis]
     assert defs["SpecialCondition"]["enum"] == [c.value for c in SpecialCondition]
-    assert set(defs["TransformMethod"]["enum"]) == set(TRANSFORM_METHODS)
+    assert set(defs["TransformMethod"]["anyOf"][0]["enum"]) == set(TRANSFORM_METHODS)
     assert set(defs["Category"]["anyOf"][0]["enum"]) == set(BUILTIN_CATEGORIES)
     assert "IT" in defs["Country"]["anyOf"][0]["enum"]
 
@@ -252,6 +252,12 @@ def _respell(document: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
         for name, method in list((purpose.get("transform") or {}).items()):
             if isinstance(method, str) and draw(st.booleans()):
                 purpose["transform"][name] = {"method": method}
+    for name, spec in list(doc["fields"].items()):
+        if isinstance(spec, str) and draw(st.integers(0, 5)) == 0:
+            doc["fields"][name] = draw(st.sampled_from([f" {spec} ", f"{spec}\t", spec.upper()]))
+    for purpose in doc["purposes"].values():
+        if draw(st.integers(0, 3)) == 0:
+            purpose["categories"] = [f" {c} " for c in purpose["categories"]]
     if draw(st.booleans()):
         doc["controller"]["country"] = draw(
             st.sampled_from(["it", " de ", "Fr", "el", "xx", "ITA"])
@@ -295,6 +301,12 @@ def test_what_load_policy_accepts_the_schema_accepts(document: dict[str, Any]) -
         (("controller", "country"), "it"),
         (("purposes", "contract", "retention", 0, "period"), "p10y"),
         (("categories",), {"loyalty.points": {"description": "points"}}),
+        # names and words are read with surrounding spaces stripped, keys included
+        (("fields", "email"), " contact.email "),
+        (("purposes", "contract", "categories"), [" identity ", "contact", "commercial", "meta"]),
+        (("purposes", "profiling", "transform"), {"customer_id": " token "}),
+        (("categories",), {" loyalty.points ": {}}),
+        (("jurisdictions",), {" IT ": {}}),
     ],
 )
 def test_documented_short_forms_validate(where: tuple[Any, ...], value: object) -> None:
@@ -361,6 +373,13 @@ MISTAKES: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
     ("a custom category under special", _set("categories", value={"special.diet": {}})),
     ("a built-in category redefined", _set("categories", value={"contact.email": {}})),
     ("a jurisdiction in lower case", _set("jurisdictions", value={"it": {}})),
+    ("a built-in category redefined, spaced", _set("categories", value={" contact ": {}})),
+    ("a custom category under criminal", _set("categories", value={"criminal.x": {}})),
+    ("a category with a space inside", _set("fields", "email", value="contact. email")),
+    (
+        "a transform with a space inside",
+        _set("purposes", "profiling", "transform", value={"customer_id": "to ken"}),
+    ),
     ("a country that is none", _set("controller", "country", value="XX")),
     (
         "consent at without field",
