@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generate import REFERENCE, ledger_events, record_history
+from generate import ORDER_COLUMNS, REFERENCE, ledger_events, orders, record_history
 
 import gdprkit
 from gdprkit import ARTICLES, ConsentLedger, KeyRing, enforce, load_policy, validate
@@ -44,6 +44,11 @@ def read_customers(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             yield {k: (v if v != "" else None) for k, v in row.items()}
+
+
+def on_orders(spec: Any) -> bool:
+    """Whether a purpose reads the orders table: its retention rules count from order columns."""
+    return bool(spec.retention) and all(r.from_ in ORDER_COLUMNS for r in spec.retention)
 
 
 def build_ledger(url: str | None, customers: list[dict[str, Any]]) -> ConsentLedger:
@@ -72,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     at = REFERENCE
 
     print(f"gdprkit {gdprkit.__version__} — {policy.controller.name}, as of {at:%Y-%m-%d}")
-    print(f"{len(customers)} customer records, {len(ledger_events(customers))} ledger events\n")
+    order_rows = [{k: (v or None) for k, v in row.items()} for row in orders(customers)]
+    print(f"{len(customers)} customer records, {len(ledger_events(customers))} ledger events")
+    print(f"{len(order_rows)} orders (one row per purchase) for the purposes that read them\n")
 
     invalid = Counter(
         v.code + " " + (v.field or "") for c in customers for v in validate(policy, c)
@@ -85,19 +92,21 @@ def main(argv: list[str] | None = None) -> int:
 
     for purpose in policy.purposes:
         rejected: list[tuple[dict[str, Any], gdprkit.Decision]] = []
+        spec = policy.purposes[purpose]
+        rows = order_rows if on_orders(spec) else customers
         stream = enforce(
-            policy, customers, purpose, at=at, consents=ledger, keys=keys, rejected=rejected
+            policy, rows, purpose, at=at, consents=ledger, keys=keys, rejected=rejected
         )
         outputs = list(stream)
-        spec = policy.purposes[purpose]
-        print(f"── {purpose} ({spec.basis.value}) ─ {spec.description or ''}")
+        table = " [orders table]" if rows is order_rows else ""
+        print(f"── {purpose} ({spec.basis.value}){table} ─ {spec.description or ''}")
         print(f"   processed {stream.processed:5d}   rejected {stream.denied:5d}")
         for code, n in sorted(stream.counts.items(), key=lambda kv: -kv[1]):
             if code != "processed":
                 print(f"     {n:5d}  {code:<32} {ARTICLES[code]}")
         dropped = Counter(
             f"{name}: {reason.code}"
-            for c in customers[:200]
+            for c in rows[:200]
             for name, reason in gdprkit.decide(
                 policy, c, purpose, at=at, consents=ledger
             ).dropped.items()

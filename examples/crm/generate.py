@@ -51,6 +51,9 @@ BENCH_COLUMNS = (
     "allergies",
 )
 
+#: The orders table (one row per purchase, each aging from its own date: design.md §5).
+ORDER_COLUMNS = ("order_id", "customer_id", "ordered_at", "order_total", "order_items")
+
 FIRST = [
     "Giulia",
     "Marco",
@@ -183,12 +186,56 @@ def records(n: int, *, seed: int = 2026) -> Iterator[dict[str, Any]]:
         }
 
 
+PRODUCTS = ("formaggi", "salumi", "vini", "pasta fresca", "olio", "dolci", "conserve", "caffè")
+
+
+def _read_day(text: str) -> date | None:
+    """The day of a ``last_purchase_at`` cell as :func:`records` writes it (ISO or dd/mm/yyyy)."""
+    for parse in (
+        lambda t: datetime.fromisoformat(t).date(),
+        lambda t: datetime.strptime(t, "%d/%m/%Y").date(),
+    ):
+        try:
+            return parse(text.strip())
+        except ValueError:
+            continue
+    return None
+
+
+def orders(customers: list[dict[str, Any]], *, seed: int = 11) -> Iterator[dict[str, Any]]:
+    """The orders table of the sample customers: one row per purchase, with its own date.
+
+    A customer's last order falls on their ``last_purchase_at``; the earlier ones go back
+    up to six years before it. The same for the same customers and seed.
+    """
+    rng = random.Random(seed)
+    n = 0
+    for row in customers:
+        last = _read_day(row.get("last_purchase_at") or "")
+        if row.get("relationship") != "customer" or last is None:
+            continue
+        days = sorted(rng.randint(1, 6 * 365) for _ in range(int(rng.expovariate(1 / 3))))
+        for back in [*reversed(days), 0]:
+            n += 1
+            bought = datetime.combine(last - timedelta(days=back), datetime.min.time(), UTC)
+            bought += timedelta(hours=rng.randint(8, 20), minutes=rng.randint(0, 59))
+            yield {
+                "order_id": f"OR-{n:07d}",
+                "customer_id": row["customer_id"],
+                "ordered_at": bought.isoformat(),
+                "order_total": f"{rng.lognormvariate(3.5, 0.8):.2f}",
+                "order_items": "; ".join(sorted(rng.sample(PRODUCTS, rng.randint(1, 3)))),
+            }
+
+
 def ledger_events(customers: list[dict[str, Any]], *, seed: int = 7) -> list[tuple[Any, ...]]:
     """Consent-ledger history for the sample customers: ``(method, subject, kwargs)`` tuples.
 
     Profiling consents with evidence (a few withdrawn, a few without evidence), explicit
     consents for allergen alerts (a few only implicit), objections to direct marketing,
-    a restriction and erasure requests.
+    a restriction and erasure requests; then, drawn apart so the history above stays the same,
+    the consents to SMS offers (their own consent, apart from the e-mail one) and to offers
+    chosen from recent orders.
     """
     rng = random.Random(seed)
     events: list[tuple[Any, ...]] = []
@@ -209,6 +256,15 @@ def ledger_events(customers: list[dict[str, Any]], *, seed: int = 7) -> list[tup
             events.append(("restrict", subject, REFERENCE - timedelta(days=3)))
         if rng.random() < 0.01:
             events.append(("erase", subject, REFERENCE - timedelta(days=rng.randint(1, 60))))
+    more = random.Random(seed + 1)
+    for row in customers:
+        subject = row["customer_id"]
+        if more.random() < 0.3:
+            at = REFERENCE - timedelta(days=more.randint(1, 3 * 365))
+            events.append(("give", subject, "sms_offers", at, True, False))
+        if row["relationship"] == "customer" and more.random() < 0.4:
+            at = REFERENCE - timedelta(days=more.randint(1, 3 * 365))
+            events.append(("give", subject, "order_offers", at, more.random() < 0.97, False))
     return events
 
 

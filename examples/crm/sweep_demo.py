@@ -4,8 +4,11 @@ Builds the CRM's SQLite database from ``customers.csv`` (in ``build/crm.db`` bes
 script, recreated at each run), fills a consent ledger with the sample history (profiling
 consents, objections, a restriction, erasure requests), then sweeps the ``customers`` table as
 of two years after the data were exported: first a dry run (what would happen), then the real
-run, with the anonymous copies going to ``customers_anonymous``. It prints how many rows were
-deleted, erased and anonymised, and why: reason codes, articles and counts, never a value.
+run, with the anonymous copies going to ``customers_anonymous``. Then it sweeps the ``orders``
+table beside it, one row per purchase, each aging from its own date (the Garante counts purchase
+details so: docs/how-to/purchase-history.md), anonymous copies to ``orders_anonymous``. It
+prints how many rows were deleted, erased and anonymised, and why: reason codes, articles and
+counts, never a value.
 
     python examples/crm/sweep_demo.py [--years 2] [--batch-size 200]
 
@@ -23,15 +26,17 @@ from datetime import datetime
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
-from generate import COLUMNS, REFERENCE, record_history
+from generate import COLUMNS, ORDER_COLUMNS, REFERENCE, orders, record_history
 
-from gdprkit import ARTICLES, RIGHTS_ARTICLES, ConsentLedger, load_policy
+from gdprkit import ARTICLES, RIGHTS_ARTICLES, ConsentLedger, Policy, load_policy
 from gdprkit.integrations.sqlalchemy import SweepReport, sweep_table
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
 TABLE = "customers"
 ANONYMOUS = "customers_anonymous"
+ORDERS = "orders"
+ORDERS_ANONYMOUS = "orders_anonymous"
 CODES = {**ARTICLES, **RIGHTS_ARTICLES}
 
 
@@ -51,6 +56,26 @@ def build_database(csv_path: Path, db_path: Path) -> int:
             con.execute(f"CREATE TABLE {TABLE} ({columns})")
             marks = ", ".join("?" for _ in COLUMNS)
             con.executemany(f"INSERT INTO {TABLE} VALUES ({marks})", rows)  # noqa: S608 - constants
+    finally:
+        con.close()
+    return len(rows)
+
+
+def add_orders(csv_path: Path, db_path: Path) -> int:
+    """The orders table beside the customers: one row per purchase, the order number as key."""
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        rows = [
+            [row[c] or None for c in ORDER_COLUMNS] for row in orders(list(csv.DictReader(handle)))
+        ]
+    columns = ", ".join(
+        f"{c} TEXT PRIMARY KEY" if c == "order_id" else f"{c} TEXT" for c in ORDER_COLUMNS
+    )
+    con = sqlite3.connect(db_path)
+    try:
+        with con:
+            con.execute(f"CREATE TABLE {ORDERS} ({columns})")
+            marks = ", ".join("?" for _ in ORDER_COLUMNS)
+            con.executemany(f"INSERT INTO {ORDERS} VALUES ({marks})", rows)  # noqa: S608 - constants
     finally:
         con.close()
     return len(rows)
@@ -92,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     policy = load_policy(HERE / "policy.yaml")
     db_path = BUILD / "crm.db"
     n = build_database(args.data, db_path)
+    add_orders(args.data, db_path)
     ledger = build_ledger(args.data)
     url = f"sqlite:///{db_path}"
     at: datetime = REFERENCE + relativedelta(years=args.years)
@@ -159,7 +185,66 @@ def main(argv: list[str] | None = None) -> int:
     if again.deleted or again.erased or again.anonymised:
         print("   unexpected: the second sweep changed rows", file=sys.stderr)
         return 1
+    print()
+    return sweep_orders(url, db_path, policy, at=at, ledger=ledger, batch_size=args.batch_size)
+
+
+def sweep_orders(
+    url: str,
+    db_path: Path,
+    policy: Policy,
+    *,
+    at: datetime,
+    ledger: ConsentLedger,
+    batch_size: int,
+) -> int:
+    """The orders table, swept row by row: each order ages from its own ``ordered_at``."""
+    print(f"gdprkit sweep — {ORDERS}: {_count(db_path, ORDERS)} orders, one row per purchase")
+    dry = sweep_table(
+        url,
+        ORDERS,
+        policy,
+        at=at,
+        consents=ledger,
+        dry_run=True,
+        batch_size=batch_size,
+        anonymous_table=ORDERS_ANONYMOUS,
+    )
+    show("orders, dry run: nothing changed", dry)
+    why(dry)
+    done = sweep_table(
+        url, ORDERS, policy, at=at, consents=ledger, batch_size=batch_size,
+        anonymous_table=ORDERS_ANONYMOUS,
+    )  # fmt: skip
+    show("orders, swept", done)
+    if (done.deleted, done.erased, done.anonymised) != (dry.deleted, dry.erased, dry.anonymised):
+        print("   unexpected: the sweep did not do what the dry run announced", file=sys.stderr)
+        return 1
+    print(
+        f"   {_count(db_path, ORDERS)} orders left; "
+        f"{_count(db_path, ORDERS_ANONYMOUS)} anonymous copies kept for statistics"
+    )
+    again = sweep_table(
+        url, ORDERS, policy, at=at, consents=ledger, anonymous_table=ORDERS_ANONYMOUS
+    )
+    show("orders, second sweep at the same moment: nothing left to do", again)
+    if again.deleted or again.erased or again.anonymised:
+        print("   unexpected: the second sweep changed orders", file=sys.stderr)
+        return 1
     return 0
+
+
+def _count(db_path: Path, table: str) -> int:
+    con = sqlite3.connect(db_path)
+    try:
+        exists = con.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()[0]
+        if not exists:
+            return 0
+        return int(con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 - constants
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":

@@ -363,7 +363,8 @@ def test_the_example_lists_what_has_no_fideslang_equivalent() -> None:
         "controller.contact/country/information_society_service",
         "'settings' has no fideslang field",
         "'subject' has no fideslang field",
-        "purposes 'analytics': 'interest' has no fideslang field (kept in meta.gdprkit.policy)",
+        "purposes 'analytics', 'customer_offers': 'interest' has no fideslang field "
+        "(kept in meta.gdprkit.policy)",
         "recipients 'IT and cloud hosting providers', 'E-mail and SMS delivery service': "
         "processors (Art. 28) are not third parties (Art. 4(10)) and fideslang has no field "
         "for them (kept in meta.gdprkit.policy)",
@@ -393,6 +394,10 @@ def test_the_example_documentation_keys_map_onto_fideslang_fields() -> None:
         "profiling": ["customer"],
         "allergen_alerts": ["customer"],
         "analytics": ["customer", "prospect"],  # customers, leads
+        "customer_offers": ["customer"],
+        "sms_offers": ["customer", "prospect"],
+        "order_bookkeeping": ["customer"],
+        "order_offers": ["customer"],
     }
     # Third parties (Art. 4(10)): the courier (a controller) and the tax authority; the
     # processors (hosting, e-mail delivery) are not third parties.
@@ -403,6 +408,10 @@ def test_the_example_documentation_keys_map_onto_fideslang_fields() -> None:
         "profiling": None,
         "allergen_alerts": None,
         "analytics": None,
+        "customer_offers": None,
+        "sms_offers": None,
+        "order_bookkeeping": None,
+        "order_offers": None,
     }
     for name, declaration in declarations.items():
         shares = name in ("contract", "accounting")

@@ -41,7 +41,7 @@ def test_ropa_csv_in_italian_is_utf8_with_bom_and_crlf(
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0][0] == "Titolare del trattamento"
     assert "Finalità del trattamento" in rows[0]
-    assert len(rows) == 1 + 6  # the example's six purposes
+    assert len(rows) == 1 + 10  # the example's ten purposes
     assert "\r\n" in text
 
 
