@@ -785,9 +785,27 @@ _PLAIN: Final = (
 )
 
 
-def _structural_problem(error: ErrorDetails) -> PolicyProblem:
+def _as_written(loc: tuple[int | str, ...], raw: object) -> tuple[int | str, ...]:
+    """``loc`` as the file writes it: the index a short form's list adds (``when:
+    {relationship: customer}`` is read as ``[customer]``) is not in the file."""
+    current = raw
+    for i, part in enumerate(loc):
+        if isinstance(current, Mapping) and part in current:  # noqa: SIM114 - narrowing
+            current = current[part]
+        elif isinstance(current, list | tuple) and isinstance(part, int) and part < len(current):
+            current = current[part]
+        elif isinstance(part, int) and not isinstance(current, list | tuple):
+            return loc[:i]  # an index the file does not write
+        else:
+            return loc
+    return loc
+
+
+def _structural_problem(error: ErrorDetails, raw: object = None) -> PolicyProblem:
     raw_loc: tuple[int | str, ...] = tuple(error["loc"])
     loc = tuple(part for part in raw_loc if not (isinstance(part, str) and part in _UNION_TAGS))
+    if raw is not None:
+        loc = _as_written(loc, raw)
     union = len(loc) != len(raw_loc) and raw_loc[-1] != "[key]"
     if raw_loc and raw_loc[-1] == "[key]":
         return PolicyProblem(
@@ -850,7 +868,7 @@ def load_policy(source: str | PathLike[str] | Mapping[str, Any] | Policy) -> Pol
         for error in exc.errors(include_url=False, include_input=True):
             if Policy._SEMANTIC_MARKER in str(error["msg"]):
                 continue  # reported below, from the raw data, with precise locations
-            problem = _structural_problem(error)
+            problem = _structural_problem(error, raw)
             if problem not in problems:  # a union's members fail alike: said once
                 problems.append(problem)
         seen = set(problems)

@@ -195,7 +195,7 @@ MISTAKES = [
     (
         "a when value as a mapping",
         edit("    basis: contract\n", "    basis: contract\n    when: {relationship: {a: 1}}\n"),
-        "purposes.contract.when.relationship.0",
+        "purposes.contract.when.relationship",
         17,
         "expected text, a number or true/false, found a mapping",
     ),
