@@ -8,11 +8,17 @@ says which known name a near miss is close to (keys, bases, categories, purpose 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gdprkit import ConfigurationError, PolicyError, load_policy
+from gdprkit.testing.strategies import policy_documents
 
 POLICY = """\
 version: 1
@@ -362,3 +368,52 @@ def test_mapping_sources_get_the_same_words() -> None:
     assert locations["controller"] == "expected a mapping (key: value), found text"
     assert locations["fields"] == "expected a mapping (key: value), found a list"
     assert locations["purposes"] == "needs at least 1 entry"
+
+
+# -- every problem of any YAML policy names its line (a property) ----------------------------
+
+_BREAKS = [
+    ("purposes", "basis", "consnt"),
+    ("purposes", "categories", "identity"),
+    ("purposes", "retension", []),
+    ("purposes", "when", {"relationship": {"a": 1}}),
+    ("purposes", "transform", {"email": 3}),
+    ("purposes", "requires", ["emial"]),
+    ("purposes", "profiling", "maybe"),
+    ("fields", "email", ["contact.email"]),
+    ("fields", "notes", "free.text"),
+    ("controller", "country", "XX"),
+    ("controller", "nmae", "x"),
+    ("top", "version", 2),
+    ("top", "categories", {"special.x": {}}),
+    ("top", "recipients", [{"name": "Couriers"}]),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    document=policy_documents(),
+    breaks=st.lists(st.sampled_from(_BREAKS), min_size=1, max_size=4),
+    data=st.data(),
+)
+def test_every_problem_of_any_yaml_policy_names_its_line(
+    tmp_path_factory: pytest.TempPathFactory,
+    document: dict[str, Any],
+    breaks: list[tuple[str, str, object]],
+    data: st.DataObject,
+) -> None:
+    for where, key, value in breaks:
+        if where == "purposes":
+            name = data.draw(st.sampled_from(sorted(document["purposes"])))
+            document["purposes"][name][key] = value
+        elif where == "top":
+            document[key] = value
+        else:
+            document[where][key] = value
+    path = tmp_path_factory.mktemp("p") / "policy.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    for problem in info.value.problems:
+        assert re.match(r"line \d+: ", problem.message), str(problem)
+        assert not any(word in problem.message for word in JARGON), str(problem)
