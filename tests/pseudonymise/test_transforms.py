@@ -47,6 +47,7 @@ def test_method_sets_are_the_policy_vocabulary() -> None:
         "generalise.age_band",
         "generalise.postcode",
         "generalise.ip",
+        "redact",
         "drop",
     } == TRANSFORM_METHODS
     assert frozenset({"token", "encrypt"}) == KEYED_METHODS
