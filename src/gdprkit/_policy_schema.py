@@ -351,7 +351,13 @@ def finish(raw: dict[str, Any]) -> dict[str, Any]:
         }
     purpose = defs.get("Purpose")
     if purpose is not None:
-        true = {"anyOf": [{"const": True}, {"const": 1}, {"pattern": _words(_TRUE_WORDS)}]}
+        true = {
+            "anyOf": [
+                {"const": True},
+                {"const": 1},
+                {"type": "string", "pattern": _words(_TRUE_WORDS)},
+            ]
+        }
         purpose["if"] = {
             "properties": {"soft_opt_in": {"const": True}},
             "required": ["soft_opt_in"],

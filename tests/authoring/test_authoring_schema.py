@@ -342,6 +342,15 @@ def _drop(*where: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def _soft_opt_in(*, direct_marketing: object) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        purpose = doc["purposes"]["newsletter"]
+        purpose.update(basis="legitimate_interests", soft_opt_in=True, interest="offers")
+        purpose["direct_marketing"] = direct_marketing
+
+    return change
+
+
 MISTAKES: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
     ("unknown top-level key", _set("retension", value=[])),
     ("unknown purpose key", _set("purposes", "contract", "retension", value=[])),
@@ -386,6 +395,8 @@ MISTAKES: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
         _set("purposes", "newsletter", "consent", value={"at": "consent_marketing_at"}),
     ),
     ("soft opt-in on consent", _set("purposes", "newsletter", "soft_opt_in", value=True)),
+    ("soft opt-in without direct marketing", _soft_opt_in(direct_marketing=False)),
+    ("soft opt-in with direct marketing unset", _soft_opt_in(direct_marketing=None)),
     ("no fields", _set("fields", value={})),
     ("a purpose without categories", _set("purposes", "contract", "categories", value=[])),
     ("version 2", _set("version", value=2)),
@@ -415,3 +426,11 @@ def test_documented_mistakes_are_refused_by_both(
     with pytest.raises(PolicyError):
         load_policy(doc)
     assert schema_errors(doc) != [], mistake
+
+
+@pytest.mark.parametrize("direct_marketing", [True, "yes", 1])
+def test_a_soft_opt_in_as_documented_validates(direct_marketing: object) -> None:
+    doc = example()
+    _soft_opt_in(direct_marketing=direct_marketing)(doc)
+    load_policy(doc)
+    assert schema_errors(doc) == []
