@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gdprkit import load_policy
 from gdprkit._lint import lint
@@ -512,3 +514,46 @@ def test_record_level_rules_under_a_cap(
     for finding in lint(policy({**purpose, "retention": retention})):
         if finding.code == "retention.capped":
             assert "the rest of the record keeps this period" in finding.message
+
+
+CATEGORY_CHOICES = [
+    "contact",
+    "contact.email",
+    "contact.phone",
+    "contact.address",
+    "contact.social_account",
+    "identity.name",
+    "identity.customer_id",
+    "commercial.orders",
+]
+WHEN_CHOICES: list[tuple[dict[str, list[str]] | None, bool]] = [
+    (None, False),
+    ({"relationship": ["customer"]}, True),
+    ({"relationship": ["customer", "cliente"]}, True),
+    ({"relationship": ["customer", "lead"]}, False),
+    ({"relationship": ["prospect"]}, False),
+    ({"source": ["store"]}, False),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    categories=st.lists(st.sampled_from(CATEGORY_CHOICES), min_size=1, max_size=4, unique=True),
+    when=st.sampled_from(WHEN_CHOICES),
+)
+def test_soft_opt_in_scope_property(
+    categories: list[str], when: tuple[dict[str, list[str]] | None, bool]
+) -> None:
+    """Codice privacy art. 130(4): a soft-opt-in purpose is in scope exactly when it covers no
+    contact channel but e-mail and its `when` admits customers only; it is never reported as
+    e-mail marketing without consent."""
+    condition, customers_only = when
+    purpose: dict[str, Any] = {**DM, "soft_opt_in": True, "categories": categories}
+    if condition is not None:
+        purpose["when"] = condition
+    got = found(purpose)
+    beyond_email = any(c.startswith("contact") and c != "contact.email" for c in categories)
+    assert (SCOPE_CATEGORIES in got) == beyond_email
+    assert (SCOPE_WHEN in got) == (not customers_only)
+    assert ELECTRONIC not in got
+    assert PHONE not in got
