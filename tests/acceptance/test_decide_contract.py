@@ -904,12 +904,34 @@ def test_cap_extension_only_for_its_purpose():
 
 
 def test_direct_marketing_without_purchase_rule_fails_closed_in_italy():
+    # Revision 2 (§5): a record-level rule also covers the purchase details, so fail closed
+    # means no rule at all covers them.
     def mutate(data):
-        data["purposes"]["direct_marketing"]["retention"].pop(1)
+        data["purposes"]["direct_marketing"]["retention"] = []
 
     d = gdprkit.decide(make_policy(mutate), customer(), "direct_marketing", at=AT)
     assert d.allowed is True, codes(d)
     dropped(d, "purchases_total", "retention.anchor_missing")
+
+
+def test_a_record_level_rule_caps_purchase_details_in_italy():
+    # Revision 2 (§5): the purchase details get the shorter of the record rule's period and
+    # the Garante's 24 months, from the rule's own anchor; the rest keeps the rule's period.
+    def mutate(data):
+        data["purposes"]["direct_marketing"]["retention"] = [
+            {"period": "P5Y", "from": "consent_marketing_at"}
+        ]
+
+    rec = customer(consent_marketing_at=AT - relativedelta(months=25))
+    d = gdprkit.decide(make_policy(mutate), rec, "direct_marketing", at=AT)
+    assert d.allowed is True, codes(d)
+    dropped(d, "purchases_total", "retention.expired")
+    assert "email" in d.fields
+    recent = customer(consent_marketing_at=AT - relativedelta(months=23))
+    assert (
+        "purchases_total"
+        in gdprkit.decide(make_policy(mutate), recent, "direct_marketing", at=AT).fields
+    )
 
 
 def test_no_fail_closed_outside_italy():
