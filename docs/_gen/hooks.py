@@ -191,17 +191,20 @@ def _outside_links(markdown: str, page_src: str, docs_dir: Path, repo: str) -> s
 
 def on_config(config: Any) -> Any:  # noqa: ANN401 - mkdocs' config object
     """The API reference section of the navigation lists one page per public module; a how-to
-    guide that mkdocs.yml does not list yet is listed at the end of its section, by its title."""
+    guide or an explanation that mkdocs.yml does not list yet is listed at the end of its
+    section, by its title."""
     docs = Path(config["docs_dir"])
     for entry in config["nav"] or []:
-        if isinstance(entry, dict) and "How-to guides" in entry:
-            section = entry["How-to guides"]
-            listed = {next(iter(s.values())) for s in section if isinstance(s, dict)}
-            for path in sorted((docs / "how-to").glob("*.md")):
-                uri = f"how-to/{path.name}"
+        for section, folder in (("How-to guides", "how-to"), ("Explanation", "explanation")):
+            if not (isinstance(entry, dict) and section in entry):
+                continue
+            pages = entry[section]
+            listed = {next(iter(s.values())) for s in pages if isinstance(s, dict)}
+            for path in sorted((docs / folder).glob("*.md")):
+                uri = f"{folder}/{path.name}"
                 if uri not in listed:
                     title = path.read_text("utf-8").partition("\n")[0].lstrip("# ").strip()
-                    section.append({title.removeprefix("How to ").capitalize(): uri})
+                    pages.append({title.removeprefix("How to ").capitalize(): uri})
         if isinstance(entry, dict) and "Reference" in entry:
             for sub in entry["Reference"]:
                 if isinstance(sub, dict) and "API reference" in sub:
