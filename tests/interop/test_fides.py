@@ -744,6 +744,9 @@ def test_fides_wins_where_the_document_was_edited() -> None:
     assert loaded.purposes["analytics"].direct_marketing is True
     assert loaded.fields["phone"].category == "special.health"
     assert "field 'phone': its data categories changed in Fides; read as 'special.health'" in todo
+    # a purpose that required the field under its old category no longer can: a to-do, and the
+    # draft still loads (fail closed would be a policy no one can load)
+    assert any("requires field 'phone'" in item for item in todo)
     assert any("purpose 'analytics': its data use changed in Fides" in item for item in todo)
 
 

@@ -1314,6 +1314,18 @@ def _used(fields: Mapping[str, Any], purposes: Mapping[str, Any]) -> set[str]:
     return {c for c in used if isinstance(c, str)}
 
 
+def _category_of(policy: Mapping[str, Any], field: object) -> str | None:
+    """The category the policy mapping gives ``field`` (short form or mapping)."""
+    spec = _as_map(policy.get("fields")).get(field) if isinstance(field, str) else None
+    found = spec if isinstance(spec, str) else _as_map(spec).get("category")
+    return found if isinstance(found, str) else None
+
+
+def _listed(category: str | None, listed: list[str]) -> bool:
+    """Whether a purpose listing ``listed`` covers ``category`` (unknown: kept, load decides)."""
+    return category is None or any(covers(c, category) for c in listed)
+
+
 def _prune(policy: dict[str, Any], todo: list[str]) -> None:
     """Drop what names a field or purpose the imported policy no longer has (an item of the
     extension whose field was removed in Fides), each with a to-do item."""
@@ -1335,7 +1347,15 @@ def _prune(policy: dict[str, Any], todo: list[str]) -> None:
             kept = [f for f in _as_list(purpose["requires"]) if not gone(f)]
             if len(kept) != len(_as_list(purpose["requires"])):
                 todo.append(f"{where}: 'requires' named fields not in the Fides dataset: removed")
-            purpose["requires"] = kept
+            listed = [c for c in _as_list(purpose.get("categories")) if isinstance(c, str)]
+            covered = [f for f in kept if _listed(_category_of(policy, f), listed)]
+            for field in kept:
+                if field not in covered:
+                    todo.append(
+                        f"{where}: requires field {field!r}, whose category in the Fides "
+                        "dataset the purpose does not list: removed from 'requires'"
+                    )
+            purpose["requires"] = covered
         for key in ("transform", "when"):
             if key in purpose:
                 mapping = {k: v for k, v in _as_map(purpose[key]).items() if not gone(k)}
