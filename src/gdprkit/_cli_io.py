@@ -138,6 +138,11 @@ def require_url_driver(url: str, what: str) -> Any:  # noqa: ANN401 - a sqlalche
         raise CliError(
             f"{what} needs the {parsed.get_backend_name()} driver "
             f"{parsed.get_driver_name()!r}: pip install 'gdprkit[sql]'"
+            + (
+                " (or 'gdprkit[sql,postgres-binary]' without libpq)"
+                if parsed.get_backend_name() == "postgresql"
+                else ""
+            )
         ) from None
     return parsed
 

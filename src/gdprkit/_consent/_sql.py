@@ -817,8 +817,12 @@ def open_sql_backend(url: str) -> SqlBackend:
     except ConfigurationError:
         raise
     except ImportError as exc:
+        binary = ""
+        if kind == "postgresql":
+            binary = " (or 'gdprkit[sql,postgres-binary]' without libpq)"
         raise ImportError(
             f"the {kind} consent ledger needs its database driver: pip install 'gdprkit[sql]'"
+            + binary
         ) from exc
     except (sa.exc.SQLAlchemyError, ValueError, TypeError) as exc:
         raise ConfigurationError(
