@@ -8,8 +8,8 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from report_policies import complete_policy  # plain data, no pytest state
 
-from conftest import complete_policy  # the fixtures' module: plain data, no pytest state
 from gdprkit import load_policy, privacy_notice, processing_register, render_register
 
 NAMES = st.lists(
