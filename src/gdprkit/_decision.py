@@ -436,6 +436,19 @@ class _Plan:
                     "needs",
                     fname,
                 )
+            elif (
+                purpose.soft_opt_in
+                and covers("contact", category)
+                and not covers("contact.email", category)
+            ):
+                # Soft opt-in (Codice privacy art. 130(4)) is e-mail only: never a phone
+                # number, an address or a social account, whatever the purpose lists.
+                fp.drop = Reason.of(
+                    "field.not_needed",
+                    f"field {fname!r} is not an e-mail address and purpose {p} rests on the "
+                    "soft opt-in of art. 130(4) Codice privacy, which covers e-mail only",
+                    fname,
+                )
             elif special and purpose.special is None:
                 fp.drop = Reason.of(
                     "special.no_condition",
