@@ -479,18 +479,22 @@ def _parquet_source(path: Path, stack: ExitStack) -> ColumnarSource | None:
 def _parquet_chunks(path: Path, parquet: Any) -> Iterator[Chunk]:  # noqa: ANN401
     number = 0
     for group in range(parquet.num_row_groups):
-        batches = parquet.iter_batches(row_groups=[group])
+        batches = parquet.iter_batches(row_groups=[group], use_threads=False)
         while True:
             try:
                 batch = next(batches)
             except StopIteration:
                 break
             except Exception as exc:  # pyarrow's messages may quote values
+                # Close pyarrow's reader now: left to the end of the interpreter (held by the
+                # traceback), its read-ahead thread aborted the process (std::terminate).
+                batches.close()
+                del batches
                 raise CliError(
                     f"{_quote(path)}: the Parquet data after row {number} cannot be read "
                     f"({type(exc).__name__})",
                     DATA_PROBLEM,
-                ) from exc
+                ) from None
             rows = int(batch.num_rows)
             _representable(path, batch, number, rows)
             numbers = np.arange(number + 1, number + rows + 1, dtype=np.int64)
