@@ -53,6 +53,7 @@ from gdprkit._time import parse_date
 __all__ = [
     "COUNTRIES",
     "EU_ALIASES",
+    "EU_ALIAS_OF",
     "FORMATS",
     "FORMAT_BY_CATEGORY",
     "ROLE_EMAIL_LOCAL_PARTS",
@@ -115,7 +116,9 @@ COUNTRIES: Final[frozenset[str]] = frozenset(
 # Exceptionally reserved by ISO 3166/MA at the EU's request and used in EU systems (VIES VAT
 # prefixes, Eurostat): EL for Greece (GR), UK for the United Kingdom (GB). EU CRMs hold them,
 # so the ``country`` format accepts them; they are kept apart so callers can map them.
-EU_ALIASES: Final[frozenset[str]] = frozenset({"EL", "UK"})
+#: The codes EU documents use beside ISO 3166-1, and the country each names.
+EU_ALIAS_OF: Final[Mapping[str, str]] = MappingProxyType({"EL": "GR", "UK": "GB"})
+EU_ALIASES: Final[frozenset[str]] = frozenset(EU_ALIAS_OF)
 
 ROLE_EMAIL_LOCAL_PARTS: Final[frozenset[str]] = frozenset(
     {

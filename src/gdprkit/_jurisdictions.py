@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from gdprkit._formats import EU_ALIAS_OF
 from gdprkit._taxonomy import covers
 from gdprkit._time import Period, parse_period
 
@@ -28,15 +29,11 @@ __all__ = [
     "country_key",
 ]
 
-#: Codes read as another: the EU's own code for Greece, and the United Kingdom's reserved one.
-_ALIASES: Final = {"EL": "GR", "UK": "GB"}
-
-
 def country_key(code: str) -> str:
     """A country code as the bundled data keys it: upper case, ``EL`` as ``GR`` (Greece, as EU
     documents write it) and ``UK`` as ``GB``."""
     upper = code.strip().upper()
-    return _ALIASES.get(upper, upper)
+    return EU_ALIAS_OF.get(upper, upper)
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,10 +115,12 @@ def test_exports() -> None:
     assert sorted(_formats.__all__) == [
         "COUNTRIES",
         "EU_ALIASES",
+        "EU_ALIAS_OF",
         "FORMATS",
         "FORMAT_BY_CATEGORY",
         "ROLE_EMAIL_LOCAL_PARTS",
         "check_value",
+        "field_format",
         "is_codice_fiscale",
         "is_country",
         "is_email",
