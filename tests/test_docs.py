@@ -19,7 +19,7 @@ def test_every_reason_code_is_documented_with_its_article() -> None:
     text = (DOCS / "reference" / "reason-codes.md").read_text("utf-8")
     rows = {
         m.group(1): m.group(2)
-        for m in re.finditer(r"^\| (?:\d+|–) \| `([a-z_.]+)`[^|]*\| ([^|]+) \|", text, re.M)
+        for m in re.finditer(r"^\| (?:\d+|\u2013) \| `([a-z_.]+)`[^|]*\| ([^|]+) \|", text, re.M)
     }
     for code, article in ARTICLES.items():
         assert code in rows, code

@@ -29,6 +29,7 @@ __all__ = [
     "country_key",
 ]
 
+
 def country_key(code: str) -> str:
     """A country code as the bundled data keys it: upper case, ``EL`` as ``GR`` (Greece, as EU
     documents write it) and ``UK`` as ``GB``."""
