@@ -444,7 +444,7 @@ class Policy(_Model):
     def _empty_caches(self) -> dict[str, Any]:
         # Not get_default(call_default_factory=True): that keyword is pydantic >= 2.13 only.
         return {
-            name: attribute.default_factory()  # type: ignore[call-arg]
+            name: attribute.default_factory()  # type: ignore[call-arg,unused-ignore]
             if attribute.default_factory is not None
             else attribute.get_default()
             for name, attribute in self.__private_attributes__.items()

@@ -73,7 +73,7 @@ class Mapped:
     the polars backend); ``values`` is then read from it when first asked.
     """
 
-    __slots__ = ("_values", "codes", "name", "native")
+    __slots__ = ("_values", "codes", "in_order", "name", "native")
 
     def __init__(
         self,
@@ -81,11 +81,16 @@ class Mapped:
         codes: np.ndarray[Any, np.dtype[np.intp]],
         values: list[object] | None = None,
         native: Any = None,  # noqa: ANN401 - a pyarrow array or a polars series
+        *,
+        in_order: bool = False,
     ) -> None:
         self.name = name
         self.codes = codes
         self._values = values
         self.native = native
+        #: ``native`` holds the allowed rows' values in order (then the null): ``codes`` is
+        #: the identity except in rows where the field is dropped (they point at the null).
+        self.in_order = in_order
 
     @property
     def values(self) -> list[object]:
@@ -386,7 +391,7 @@ def run(
             if by_row is not None:
                 codes = np.arange(len(drop), dtype=np.intp)
                 codes[drop] = len(by_row) - 1  # the null after the tokens
-                columns.append(Mapped(name, codes, None, by_row))
+                columns.append(Mapped(name, codes, None, by_row, in_order=True))
                 continue
         columnar = getattr(fn, "columnar", None)  # a transform's own whole-column form
         if columnar is not None and cols.factored(name) is None:

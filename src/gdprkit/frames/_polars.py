@@ -102,6 +102,13 @@ class PolarsBackend:
                 columns.append(series)
             elif col.native is not None:
                 table = col.native if isinstance(col.native, pl.Series) else pl.Series(col.native)
+                if col.in_order:  # the rows' own values: no gather, null where dropped
+                    values = table.head(len(col.codes)).rename(col.name)
+                    dropped = col.codes != np.arange(len(col.codes))
+                    if dropped.any():
+                        values = values.set(pl.Series(dropped), None)
+                    columns.append(values)
+                    continue
                 gathered = table.gather(pl.Series(col.codes, dtype=pl.UInt32))
                 columns.append(gathered.rename(col.name))
             else:
