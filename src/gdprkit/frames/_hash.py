@@ -4,7 +4,8 @@ call per value.
 The token construction is the row path's (:mod:`gdprkit._pseudonymise._tokens`):
 ``key_id + ":" + hex(HMAC-SHA256(k, text)[:16])`` with ``k = keys.token_key(domain)``, the
 lowercase hex text of the derived key, which is what ``polars-hash``'s ``chash.hmac_sha256``
-takes as its key (design §7). ``text`` is the category's normaliser output
+takes as its key (design §7). The column is split into one chunk per thread of polars' pool
+(polars works on the chunks in parallel). ``text`` is the category's normaliser output
 (:mod:`gdprkit._pseudonymise._normalise`): for ASCII text every normaliser but the IP address
 one is a string expression (the same ones the Spark built-in path uses, see
 :func:`gdprkit.spark._sql_normalised`); text that is not ASCII is normalised by the Python
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 _TOKEN_HEX: Final = 32  # 16 bytes, as in the row path
+_CHUNK_ROWS: Final = 16_384  # the fewest rows worth a thread of their own
 #: The Unicode White_Space characters that are ASCII (the only ones ASCII text can hold).
 _WS: Final = "\t\n\x0b\x0c\r "
 _WS_CLASS: Final = r"[\t\n\x0B\x0C\r ]"
@@ -118,6 +120,15 @@ def normalised(series: Any, category: str | None) -> Any | None:  # noqa: ANN401
     return out.to_frame("t").select(pl.when(~blank).then(pl.col("t"))).get_column("t")
 
 
+def _chunked(pl: Any, frame: Any) -> Any:  # noqa: ANN401 - polars objects
+    """``frame`` in one chunk per thread of polars' pool: polars hashes chunks in parallel."""
+    parts = max(1, min(pl.thread_pool_size(), frame.height // _CHUNK_ROWS))
+    if parts == 1:
+        return frame
+    size = -(-frame.height // parts)
+    return pl.concat([frame.slice(i, size) for i in range(0, frame.height, size)], rechunk=False)
+
+
 def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN401
     """The token of each normalised text in ``texts`` (a polars String series; null stays null)
     as a polars String series, or ``None`` when ``polars-hash`` is not installed."""
@@ -126,7 +137,7 @@ def tokens(texts: Any, keys: KeyRing, domain: str) -> Any | None:  # noqa: ANN40
         return None
     pl = mods[0]
     key = keys.token_key(domain).decode("ascii")  # polars-hash keys HMAC with text: §7
-    frame = texts.rename("t").to_frame()
+    frame = _chunked(pl, texts.rename("t").to_frame())
     mac = pl.col("t").chash.hmac_sha256(key=key)  # null text: null token
     return frame.select(
         (pl.lit(keys.active + ":") + mac.str.slice(0, _TOKEN_HEX)).alias("t")
@@ -154,8 +165,10 @@ def _ascii_tokens(
         text = series
     else:
         return None
-    # Normalised once (an expression used twice below would be computed twice).
-    frame = text.rename("t").to_frame().select(_ascii_normalised(pl, pl.col("t"), kind))
+    # Split across polars' threads, and normalised once (an expression used twice below would
+    # be computed twice).
+    frame = _chunked(pl, text.rename("t").to_frame())
+    frame = frame.select(_ascii_normalised(pl, pl.col("t"), kind))
     normal = pl.col("t")
     present = pl.when(normal.str.len_bytes() > 0).then(normal)  # blank is unreadable: no token
     mac = present.chash.hmac_sha256(key=keys.token_key(domain).decode("ascii"))
