@@ -37,7 +37,7 @@ from gdprkit._values import is_missing  # noqa: E402
 
 PURPOSE = "analytics"
 SAMPLE = 5000
-BATCH = 50_000
+BATCH = 200_000
 
 
 def columns_of(n: int) -> dict[str, list[Any]]:
@@ -100,7 +100,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=2, help="rounds per engine, best kept")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--batch", type=int, default=50_000, help="Arrow records per batch")
+    parser.add_argument("--batch", type=int, default=200_000, help="Arrow records per batch")
     args = parser.parse_args()
     global BATCH  # noqa: PLW0603 - read by session()
     BATCH = args.batch
