@@ -115,8 +115,11 @@ def _consenting_ledger(world: World, *, explicit: bool = True) -> ConsentLedger:
 
 
 def _ledger_consent(world: World) -> bool:
+    """Whether the purpose reads consent from the ledger: to rest on it, or (any basis) for the
+    explicit consent its Art. 9(2)(a) condition needs."""
     spec = world.policy.purposes[world.purpose]
-    return spec.basis == "consent" and (spec.consent is None or spec.consent.field is None)
+    from_ledger = spec.consent is None or spec.consent.field is None
+    return from_ledger and (spec.basis == "consent" or spec.special == "explicit_consent")
 
 
 # --------------------------------------------------------------------------------------------
