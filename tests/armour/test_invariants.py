@@ -115,7 +115,12 @@ def _consenting_ledger(world: World, *, explicit: bool = True) -> ConsentLedger:
 
 
 def _ledger_consent(world: World) -> bool:
-    """Whether the purpose reads consent from the ledger: to rest on it, or (any basis) for the
+    spec = world.policy.purposes[world.purpose]
+    return spec.basis == "consent" and (spec.consent is None or spec.consent.field is None)
+
+
+def _reads_the_ledger(world: World) -> bool:
+    """Whether the purpose reads the ledger's consent: to rest on it, or (any basis) for the
     explicit consent its Art. 9(2)(a) condition needs."""
     spec = world.policy.purposes[world.purpose]
     from_ledger = spec.consent is None or spec.consent.field is None
@@ -376,7 +381,7 @@ def test_allowed_records_are_allowed_and_fail_at_the_first_broken_check(world: W
     made false the only reason is `consent.missing`, the first check that fails."""
     if not world.lawful:
         return
-    ledger = _consenting_ledger(world) if _ledger_consent(world) else None
+    ledger = _consenting_ledger(world) if _reads_the_ledger(world) else None
     decision = world.decide(consents=ledger)
     assert decision.allowed, decision.reasons
     spec = world.policy.purposes[world.purpose]
