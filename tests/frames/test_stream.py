@@ -300,18 +300,19 @@ def test_peak_memory_is_flat_in_the_number_of_rows(tmp_path: Path) -> None:
     one-shot ``frames.enforce`` of the whole file measured +78 % here). Each run is a fresh
     subprocess reading its own VmHWM: ``ru_maxrss`` survives exec and would report this test
     process's own size."""
+    peaks = peaks_of(_MEMORY_SCRIPT, tmp_path, (20_000, 200_000))
+    assert peaks[200_000] <= peaks[20_000] * 1.10, peaks
+
+
+def peaks_of(script: str, folder: Path, sizes: tuple[int, ...]) -> dict[int, int]:
+    """Peak RSS (KiB) of ``script`` streaming a narrow Parquet file of each size, each run a
+    fresh subprocess (``script`` gets the file and the policy, prints rows and peak)."""
     peaks = {}
-    for rows in (20_000, 200_000):
-        path = tmp_path / f"c{rows}.parquet"
+    for rows in sizes:
+        path = folder / f"c{rows}.parquet"
         _narrow_parquet(path, rows)
         done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                _MEMORY_SCRIPT,
-                str(path),
-                str(ROOT / "examples/crm/policy.yaml"),
-            ],
+            [sys.executable, "-c", script, str(path), str(ROOT / "examples/crm/policy.yaml")],
             check=True,
             capture_output=True,
             text=True,
@@ -319,7 +320,7 @@ def test_peak_memory_is_flat_in_the_number_of_rows(tmp_path: Path) -> None:
         found = json.loads(done.stdout)
         assert found["rows"] == rows
         peaks[rows] = found["peak_kib"]
-    assert peaks[200_000] <= peaks[20_000] * 1.10, peaks
+    return peaks
 
 
 def test_parquet_is_read_row_group_by_row_group(tmp_path: Path) -> None:

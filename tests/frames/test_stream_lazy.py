@@ -3,9 +3,6 @@ frame's answer, batch by batch, in memory that does not grow with the rows (desi
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -13,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 from frame_data import assert_rows_equal, rows_of
-from test_stream import AT, CRM, KEYS, ROOT, _crm_rows, _narrow_parquet
+from test_stream import AT, CRM, KEYS, _crm_rows, peaks_of
 
 from gdprkit import ConfigurationError, frames
 
@@ -75,23 +72,5 @@ _MEMORY_SCRIPT = textwrap.dedent(
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is read from /proc")
 def test_peak_memory_is_flat_in_the_number_of_rows(tmp_path: Path) -> None:
     """Streaming 300 000 rows through a LazyFrame peaks within 10 % of streaming 30 000."""
-    peaks = {}
-    for rows in (30_000, 300_000):
-        path = tmp_path / f"c{rows}.parquet"
-        _narrow_parquet(path, rows)
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                _MEMORY_SCRIPT,
-                str(path),
-                str(ROOT / "examples/crm/policy.yaml"),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        found = json.loads(done.stdout)
-        assert found["rows"] == rows
-        peaks[rows] = found["peak_kib"]
+    peaks = peaks_of(_MEMORY_SCRIPT, tmp_path, (30_000, 300_000))
     assert peaks[300_000] <= peaks[30_000] * 1.10, peaks
