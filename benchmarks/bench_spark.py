@@ -16,46 +16,29 @@ timing, Spark's answer on a sample is checked against the row path's, value for 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
 import tempfile
-import time
 from collections import Counter, deque
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples" / "crm"))
 
-from generate import BENCH_COLUMNS, REFERENCE, records  # noqa: E402
+from generate import REFERENCE  # noqa: E402
 
 from gdprkit import KeyRing, enforce, load_policy  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_frames import best_of, columns_of  # noqa: E402 - one record generator, one timer
+
 from gdprkit._values import is_missing  # noqa: E402
 
 PURPOSE = "analytics"
 SAMPLE = 5000
 BATCH = 200_000
-
-
-def columns_of(n: int) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = {c: [] for c in BENCH_COLUMNS}
-    for r in records(n, seed=11):
-        for c in BENCH_COLUMNS:
-            cols[c].append(r[c] if r[c] != "" else None)
-    return cols
-
-
-def best_of(rounds: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        gc.collect()
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def session() -> Any:
