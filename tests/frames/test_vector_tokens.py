@@ -109,6 +109,29 @@ def test_ascii_normalisers_equal_python(values: list[str]) -> None:
         assert got.to_list() == [NORMALISERS[kind](v) for v in values], kind
 
 
+_PHONE_LEAD = st.text(st.sampled_from("\t\n\x0b\x0c\r (["), max_size=3)
+_PHONE_BODY = st.text(st.sampled_from("0123456789\t\n\x0b\x0c\r .-()[]"), max_size=14)
+phone_shaped = st.builds(
+    lambda lead, plus, body: lead + plus + body,
+    _PHONE_LEAD,
+    st.sampled_from(("", "+")),
+    _PHONE_BODY,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(phone_shaped | st.none(), min_size=1, max_size=40))
+def test_phone_shaped_columns_tokenise_as_the_row_path(values: list[str | None]) -> None:
+    """A column whose every value has the phone shape takes the digits-only expression (no
+    per-row shape test): still the row path's token of each value, null where it has none."""
+    got = _hash.column_tokens(pl.Series(values, dtype=pl.String), KEYS, "d", "contact.phone")
+    want = [_row_token(v, "contact.phone") for v in values]
+    if got is None:
+        assert not any(want)
+        return
+    assert got.to_pylist() == [*want, None]
+
+
 def test_the_vector_by_whole_columns() -> None:
     """The published test vector (docs/explanation/engines.md) from whole-column tokens."""
     from test_token_vector import VECTOR
