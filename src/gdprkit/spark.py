@@ -9,12 +9,14 @@ split, lazily, into ``allowed`` and ``rejected``. Nothing runs until an action o
   once, records which derived keys they use (``KeyRing.derive(label, domain)``) and ships only
   those, as a :class:`DerivedKeys` (picklable, no key bytes in its ``repr``).
 * **Tokens.** ``tokens="builtin"`` (the default where ``pyspark.sql.functions.hmac`` exists,
-  pyspark >= 4.3): the executor writes each token field's *normalised text* (the row path's own
-  normaliser, so nothing is re-expressed in Spark SQL) and Spark's built-in ``hmac`` makes the
-  token from it: ``key_id || ':' || lower(hex(substring(hmac(k, text), 1, 16))``. The derived
-  key reaches ``hmac`` as a column of the stage's output, never as a literal, so it appears in no
-  query plan, ``explain()`` or Spark UI. ``tokens="arrow"``: the executor makes the tokens with
-  the row path's transform. Both give the row path's tokens byte for byte.
+  pyspark >= 4.3): the executor writes each token field's *normalised text* (the frames
+  engine's whole-column normalisers, or the row path's own normaliser per value; null where the
+  row path makes no token) and Spark's built-in ``hmac`` makes the token from it:
+  ``key_id || ':' || lower(hex(substring(hmac(k, text), 1, 16))``. Nothing is re-expressed in
+  Spark SQL but the token encoding. The derived key reaches ``hmac`` as a column of the stage's
+  output, never as a literal, so it appears in no query plan, ``explain()`` or Spark UI.
+  ``tokens="arrow"``: the executor makes the tokens with the row path's transform. Both give
+  the row path's tokens byte for byte.
 * **Consents.** A states table: the driver reads the distinct subject ids once, asks the consent
   source in bulk for their canonical ids (``states(subjects, purpose, at=)``), and joins the
   states (a broadcast join) to the rows on the subject id; each batch reads its rows' states
@@ -281,61 +283,43 @@ class _BatchStates:
         return self.states([subject], purpose, at=at)[subject]
 
 
-#: Normaliser kinds Spark SQL reproduces exactly for ASCII text (see :func:`_sql_normalised`).
-_SQL_KINDS: Final = frozenset(
-    {"default", "email", "name", "phone", "codice_fiscale", "partita_iva"}
-)
-#: Tags of a built-in token column's cells: the token, made by the executor (a value Spark SQL
-#: does not normalise exactly: not ASCII text, or an IP address), or the ASCII text itself,
-#: for Spark to normalise and HMAC.
-_TAG_TOKEN: Final = "t"  # noqa: S105 - a tag, not a secret
-_TAG_TEXT: Final = "r"
+def _normalising(category: str | None) -> Transform:
+    """A built-in token column's transform: the normalised text that the row path's token
+    transform would HMAC (UTF-8), or ``None`` where it makes no token (a value its normaliser
+    refuses or cannot read). Its ``columnar`` form does the same to a whole Arrow column with
+    the frames engine's normalisers (:func:`gdprkit.frames._hash.arrow_normalised`); the
+    executor uses it when it can, else this function per distinct value."""
+    from gdprkit._pseudonymise._normalise import normaliser_for  # noqa: PLC0415
+    from gdprkit.frames._hash import arrow_normalised  # noqa: PLC0415
 
+    normalise = normaliser_for(category)
 
-def _tagged(token: Transform, sql: bool) -> Transform:
-    """A built-in token column's transform: ASCII text tagged for Spark (``sql``), anything else
-    tokenised here by the row path's own transform, tagged as done. Its ``columnar`` form does
-    the same to a whole Arrow text column (the executor uses it when it can)."""
-
-    def tag(value: object) -> str | None:
+    def text(value: object) -> str | None:
         if value is None:
             return None
-        if sql and type(value) is str and value.isascii():
-            return _TAG_TEXT + value
-        found = token(value)
-        return None if found is None else _TAG_TOKEN + str(found)
+        try:  # as the row path's token transform: a value it cannot read has no token
+            found = normalise(value)
+            if found is not None:
+                found.encode()  # what the HMAC reads; text that has no UTF-8 has no token
+        except Exception:  # the row path's transform catches every error too
+            return None
+        return found
 
     def columnar(array: Any) -> Any:  # noqa: ANN401 - pyarrow arrays
-        """``tag`` of each value of an Arrow text array, or ``None`` for another type."""
-        import pyarrow as pa  # noqa: PLC0415
-        import pyarrow.compute as pc  # noqa: PLC0415
+        return arrow_normalised(array, category)
 
-        if not sql or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-            return None
-        text = array.cast(pa.string())
-        ascii_text = pc.fill_null(pc.string_is_ascii(text), fill_value=True)
-        out = pc.binary_join_element_wise(pa.scalar(_TAG_TEXT), text, "")
-        other = pc.invert(ascii_text)
-        if pc.any(other).as_py():
-            found = [tag(v) for v in pc.filter(text, other).to_pylist()]
-            out = pc.replace_with_mask(out, other, pa.array(found, type=pa.string()))
-        return out
-
-    tag.columnar = columnar  # type: ignore[attr-defined]
-    return tag
+    text.columnar = columnar  # type: ignore[attr-defined]
+    return text
 
 
 def _transforms(job: _Job, plan: _Plan) -> tuple[dict[str, Transform], KeyRing | None]:
     """The plan's transforms bound on the executor (with the derived keys only), and the key
     ring the executor's batch HMAC may use (none when Spark's ``hmac`` makes the tokens: the
-    token columns then carry tagged text, see :func:`_tagged`)."""
-    from gdprkit._pseudonymise._normalise import normaliser_kind  # noqa: PLC0415
-
+    token columns then carry normalised text, see :func:`_normalising`)."""
     ring = None if job.keys is None else job.keys.ring()
     transforms = dict(plan.bind(ring, job.at))
     for name in job.builtin:
-        kind = normaliser_kind(plan.fields[name].category)
-        transforms[name] = _tagged(transforms[name], kind in _SQL_KINDS)
+        transforms[name] = _normalising(plan.fields[name].category)
     return transforms, (None if job.builtin else ring)
 
 
@@ -410,12 +394,21 @@ def _one_batch(
     for _, domain in job.key_columns:
         key = job.keys.token_key(domain) if job.keys is not None else b""
         arrays.append(
-            pa.concat_arrays(
-                [pa.array([key] * n_allowed, pa.binary()), pa.nulls(n_denied, pa.binary())]
-            )
+            pa.concat_arrays([_repeated(key, n_allowed), pa.nulls(n_denied, pa.binary())])
         )
     out_names = [*names, _CODE, _ARTICLE, _SUBJECT, *(c for c, _ in job.key_columns)]
     return pa.RecordBatch.from_arrays(arrays, names=out_names)
+
+
+def _repeated(value: bytes, n: int) -> Any:  # noqa: ANN401 - a pyarrow array
+    """An Arrow binary array of ``n`` copies of ``value``, built from its buffers."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    offsets = np.arange(n + 1, dtype=np.int32) * np.int32(len(value))
+    return pa.Array.from_buffers(
+        pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(value * n)]
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -543,15 +536,12 @@ def enforce(
 
     from pyspark.sql import functions as F  # noqa: N812, PLC0415
 
-    from gdprkit._pseudonymise._normalise import normaliser_kind  # noqa: PLC0415
-
     key_of = {domain: column for column, domain in key_columns}
     selected = []
     for name, _, _ in outputs:
         if name in builtin:
             domain = plan.fields[name].transform[1]  # type: ignore[index]
-            kind = normaliser_kind(plan.fields[name].category)
-            column = _token_column(F, name, key_of[domain], job.keys, kind)
+            column = _token_column(F, name, key_of[domain], job.keys)
             selected.append(column.alias(name))
         else:
             selected.append(F.col(_quoted(name)))
@@ -643,56 +633,19 @@ def _spark_schema(job: _Job, outputs: Iterable[tuple[str, Any, Any]], subject_ty
     return StructType(fields)
 
 
-# ASCII whitespace of :data:`gdprkit._pseudonymise.WHITESPACE` (the normalisers' whitespace),
-# as a Java regex class; only ASCII text reaches the SQL normalisers.
-_WS: Final = "[\\t\\n\\x0B\\f\\r ]"
-
-
-def _sql_normalised(f: Any, text: Any, kind: str) -> Any:  # noqa: ANN401 - pyspark columns
-    """Spark SQL for the normaliser of ``kind`` on ASCII text: byte for byte the Python one
-    (:mod:`gdprkit._pseudonymise._normalise`; NFC/NFKC leave ASCII unchanged, Java and Python
-    change ASCII case alike, ``\\z`` is the end of the text as ``fullmatch`` reads it)."""
-    stripped = f.regexp_replace(text, f"^{_WS}+|{_WS}+\\z", "")
-    if kind == "email":
-        out = f.lower(stripped)
-    elif kind == "name":
-        collapsed = f.regexp_replace(text, f"{_WS}+", " ")
-        out = f.lower(f.regexp_replace(collapsed, "^ +| +\\z", ""))
-    elif kind == "codice_fiscale":
-        out = f.upper(f.regexp_replace(text, f"{_WS}+", ""))
-    elif kind == "partita_iva":
-        out = f.regexp_replace(f.upper(f.regexp_replace(text, f"{_WS}+", "")), "^IT", "")
-    elif kind == "phone":
-        ws = _WS[1:-1]
-        shape = f"^[{ws}(\\[]*\\+?[0-9{ws}.\\-()\\[\\]]*\\z"
-        digits = f.regexp_replace(f.regexp_replace(text, "[^0-9]+", ""), "^00", "")
-        out = f.when(text.rlike(shape), digits).otherwise(stripped)  # one branch is evaluated
-    else:
-        out = stripped
-    return f.nullif(out, f.lit(""))  # one reference: Spark evaluates ``out`` once
-
-
 def _token_column(
     functions: Any,  # noqa: ANN401 - pyspark/pyarrow objects
     name: str,
     key: str,
     keys: DerivedKeys | None,
-    kind: str,
 ) -> Any:  # noqa: ANN401 - a pyspark column
-    """The token of the built-in token column ``name`` with the derived key in column ``key``:
-    cells the executor tokenised, as they are; ASCII text normalised (:func:`_sql_normalised`),
-    then the key id, ``:``, the first 16 bytes of HMAC-SHA256 in lowercase hex."""
+    """The token of the built-in token column ``name`` (normalised text, see
+    :func:`_normalising`) with the derived key in column ``key``: the key id, ``:``, the first
+    16 bytes of HMAC-SHA256 of its UTF-8 bytes in lowercase hex; null text, null token."""
     assert keys is not None  # noqa: S101 - built-in token columns exist only with keys
     f = functions
-    cell = f.col(_quoted(name))
-    body = cell.substr(f.lit(2), f.length(cell))
-    text = _sql_normalised(f, body, kind)
-    mac = f.hmac(f.col(key), text.cast("binary"), f.lit("SHA-256"))
-    digest = f.lower(f.hex(f.substring(mac, 1, _TOKEN_BYTES)))
-    made = f.concat(f.lit(keys.key_id + ":"), digest)  # null text: null hmac, null token
-    return (
-        f.when(cell.isNull(), f.lit(None)).when(cell.startswith(_TAG_TOKEN), body).otherwise(made)
-    )
+    mac = f.hmac(f.col(key), f.col(_quoted(name)).cast("binary"), f.lit("SHA-256"))
+    return f.concat(f.lit(keys.key_id + ":"), f.lower(f.hex(f.substring(mac, 1, _TOKEN_BYTES))))
 
 
 _JOINABLE: Final = frozenset(

@@ -449,7 +449,14 @@ def test_tokens_byte_for_byte(spark: Any, tokens: str) -> None:
         assert row["email"] == expected
 
 
-SQL_KINDS = ("default", "email", "name", "phone", "codice_fiscale", "partita_iva")
+#: Characters each normaliser treats specially, ASCII and not (Unicode whitespace, dashes,
+#: full-width digits, letters whose case or NFC/NFKC form changes).
+_ALPHABET = (
+    "\t\n\x0b\x0c\r\x1c\x1f +-.()[]0019aAiItTzZ@/x:"
+    "\x85\xa0\u2028\u2010\u2212\uff11\u00e9e\u0301\u00df\u0130"
+)
+_TEXTS = st.text(st.sampled_from(_ALPHABET), max_size=10) | st.none()
+_TOKEN_FIELDS = ("name", "email", "phone", "cf", "piva", "ip")
 
 
 @settings(
@@ -457,25 +464,17 @@ SQL_KINDS = ("default", "email", "name", "phone", "codice_fiscale", "partita_iva
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(
-    texts=st.lists(
-        st.text(st.sampled_from("\t\n\x0b\x0c\r\x1c\x1f +-.()[]0019aAiItTzZ@/x"), max_size=10),
-        min_size=1,
-        max_size=60,
-    )
-)
-def test_sql_normalisers_equal_python_on_ascii(spark: Any, texts: list[str]) -> None:
-    """The built-in path's Spark SQL normalisers give the Python normaliser's text, ASCII text."""
-    from pyspark.sql import functions as F  # noqa: N812
-
-    from gdprkit._pseudonymise._normalise import NORMALISERS
-
-    df = spark.createDataFrame([(t,) for t in texts], "t string")
-    exprs = [gspark._sql_normalised(F, F.col("t"), kind).alias(kind) for kind in SQL_KINDS]
-    got = [r.asDict() for r in df.select(F.col("t"), *exprs).collect()]
-    for row in got:
-        for kind in SQL_KINDS:
-            assert row[kind] == NORMALISERS[kind](row["t"]), (kind, row["t"])
+@given(values=st.lists(st.tuples(*(_TEXTS for _ in _TOKEN_FIELDS)), min_size=1, max_size=40))
+def test_builtin_tokens_of_generated_text_equal_row_path(
+    spark: Any, values: list[tuple[str | None, ...]]
+) -> None:
+    """Spark's ``hmac`` over the executor's normalised text gives the row path's token of every
+    drawn value of every normaliser (ASCII or not, blank, unreadable: no token)."""
+    records = [
+        {"customer_id": str(1000 + i), **dict(zip(_TOKEN_FIELDS, row, strict=True))}
+        for i, row in enumerate(values)
+    ]
+    assert_equivalent(spark, TOKEN_POLICY, frame(spark, records), "analytics", tokens="builtin")
 
 
 def test_builtin_and_arrow_tokens_join(spark: Any) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gdprkit._pseudonymise import KeyRing
 
 __all__ = [
+    "arrow_normalised",
     "arrow_rows_tokens",
     "arrow_tokens",
     "available",
@@ -230,6 +231,29 @@ def arrow_tokens(array: Any, keys: KeyRing, domain: str, category: str | None) -
     if not isinstance(series, pl.Series):
         return None
     return column_tokens(series, keys, domain, category)
+
+
+def arrow_normalised(array: Any, category: str | None) -> Any | None:  # noqa: ANN401
+    """:func:`normalised` of a pyarrow array, as an Arrow ``string`` array (null where the row
+    path's token transform makes no token), or ``None`` when this module cannot (polars is not
+    installed, a column type or a normaliser not written here): the caller normalises per
+    value."""
+    mods = _modules()
+    if mods is None:
+        return None
+    pl, _plh, pa = mods
+    try:
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        if pa.types.is_dictionary(array.type):
+            array = array.cast(array.type.value_type)
+        series = pl.from_arrow(array)
+        if not isinstance(series, pl.Series):
+            return None
+        found = normalised(series, category)
+        return None if found is None else found.to_arrow().cast(pa.string())
+    except (pl.exceptions.PolarsError, pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
 
 
 def arrow_rows_tokens(
