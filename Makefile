@@ -90,7 +90,7 @@ $(BENCH_VENV)/.presidio: benchmarks/requirements-presidio.txt pyproject.toml
 	@touch $@
 
 bench-presidio: $(BENCH_VENV)/.presidio
-	$(BENCH_VENV)/bin/python benchmarks/bench_presidio.py --records 200000
+	$(BENCH_VENV)/bin/python benchmarks/bench_presidio.py --records 1000000
 
 bench-sweep: $(VENV)/.core
 	$(PY) benchmarks/bench_sweep.py --rows 1000000

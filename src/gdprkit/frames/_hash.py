@@ -7,9 +7,9 @@ lowercase hex text of the derived key, which is what ``polars-hash``'s ``chash.h
 takes as its key (design §7). The column is split into one chunk per thread of polars' pool
 (polars works on the chunks in parallel). ``text`` is the category's normaliser output
 (:mod:`gdprkit._pseudonymise._normalise`): for ASCII text every normaliser but the IP address
-one is a string expression (the same ones the Spark built-in path uses, see
-:func:`gdprkit.spark._sql_normalised`); text that is not ASCII is normalised by the Python
-normaliser, those values only. Without ``polars`` and ``polars-hash``
+one is a string expression; text that is not ASCII is normalised by the Python normaliser,
+those values only. Spark's built-in token path normalises with the same functions
+(:func:`arrow_normalised`) before Spark's ``hmac``. Without ``polars`` and ``polars-hash``
 (or for a column type or a category not written here) :func:`tokens` answers ``None`` and the
 executor makes the tokens value by value, as before.
 """
