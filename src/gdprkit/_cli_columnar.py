@@ -555,9 +555,10 @@ class BatchWriter:
             self._csv = csv.writer(self._text, lineterminator="\n")
             self._csv.writerow(self.columns)
 
-    def write(self, table: Any, rows: Mapping[int, Mapping[str, Any]] | None = None) -> None:  # noqa: ANN401
-        """Write ``table`` (the stream's allowed rows); ``rows``: for JSON Lines, the output
-        record of some rows as the row path made it (their position in ``table``)."""
+    def write(self, table: Any, dropped: Mapping[str, Any] | None = None) -> None:  # noqa: ANN401
+        """Write ``table`` (the stream's allowed rows); ``dropped``: per column, a numpy bool
+        array over its rows of the cells dropped for that row alone, which JSON Lines leaves
+        out of the row's object as the row path does (CSV and Parquet write them empty)."""
         count = int(table.num_rows)
         if not count:
             return
@@ -587,9 +588,12 @@ class BatchWriter:
         values = [table.column(c).to_pylist() for c in names]
         write = cast("io.TextIOWrapper", self._text).write
         dumps = _dumps
+        gone = _dropped_by_row(names, dropped or {})
         for index, cells in enumerate(zip(*values, strict=True)):
-            made = rows.get(index) if rows else None
-            write(dumps(dict(zip(names, cells, strict=True)) if made is None else made))
+            record = dict(zip(names, cells, strict=True))
+            for name in gone.get(index, ()):
+                del record[name]
+            write(dumps(record))
 
     def _flush(self, *, final: bool) -> None:
         if not self._buffer:
@@ -671,6 +675,18 @@ def _csv_lines(table: Any, columns: Sequence[str], count: int) -> Any:  # noqa: 
     where = np.frombuffer(offsets, dtype=np.int64)
     begin, end = int(where[lines.offset]), int(where[lines.offset + len(lines)])
     return memoryview(data)[begin:end]
+
+
+def _dropped_by_row(names: Sequence[str], dropped: Mapping[str, Any]) -> dict[int, list[str]]:
+    """The fields dropped for each row alone (by row position), from per-column masks."""
+    gone: dict[int, list[str]] = {}
+    for name in names:
+        mask = dropped.get(name)
+        if mask is None:
+            continue
+        for index in np.flatnonzero(mask).tolist():
+            gone.setdefault(index, []).append(name)
+    return gone
 
 
 def _dumps(record: Mapping[str, Any]) -> str:

@@ -776,9 +776,9 @@ def _run_columnar(
     each batch's denied records, read as the row path reads them, go through
     :func:`gdprkit.enforce` (their reasons are the row path's, all of them, and its consent
     source is asked in bulk); it must deny every one (the two engines agree, else the run stops).
-    For JSON Lines output, an allowed row whose field may be dropped for that row alone and is
-    null is made by :func:`gdprkit.enforce` too: the row path leaves a dropped field out of
-    the object, where the columnar result holds a null.
+    For JSON Lines output, a field dropped for one row alone is left out of that row's object,
+    as the row path leaves it out (the stream says which cells were dropped,
+    :attr:`gdprkit.frames.BatchResult.dropped`).
     """
     from gdprkit._cli_columnar import BatchWriter  # noqa: PLC0415
     from gdprkit.frames import enforce_batches  # noqa: PLC0415
@@ -803,11 +803,6 @@ def _run_columnar(
     failure.update(at=stream.at, counts=counts)  # counts so far, should it fail
     writer = BatchWriter(fmt_out, target, columns, stream.schema)
     plan = compile_plan(policy, purpose)
-    droppable = [
-        name
-        for name in stream.schema.names
-        if (field := plan.fields.get(name)) is not None and (field.explicit or field.retention)
-    ]
     again = _RowPath(policy, purpose, stream.at, run)
     known = _ReasonsByCode(plan, policy.subject.id)
     try:
@@ -819,10 +814,9 @@ def _run_columnar(
             denied = result.rejected.column("row").to_numpy() - result.start
             if run.sink is not None and (denied.size or chunk.unreadable):
                 _reject(run.sink, result, chunk, denied=denied, again=again, known=known)
-            made = None
-            if fmt_out == "jsonl" and droppable and result.allowed.num_rows:
-                made = _made_by_row_path(result, chunk, denied, droppable, again)
-            writer.write(result.allowed, made)
+            if any(len(mask) != result.allowed.num_rows for mask in result.dropped.values()):
+                raise _disagreement()  # never guess which cells were dropped
+            writer.write(result.allowed, result.dropped)
             run.progress.update(source.rows)
     finally:
         source.close()  # the reader's threads end now, also on failure or interruption
@@ -929,37 +923,6 @@ def _records(chunk: Chunk, positions: Any) -> list[Row]:  # noqa: ANN401 - a num
     ]
 
 
-def _made_by_row_path(
-    result: Any,  # noqa: ANN401 - a BatchResult
-    chunk: Chunk,
-    denied: Any,  # noqa: ANN401 - a numpy array
-    droppable: list[str],
-    again: _RowPath,
-) -> dict[int, dict[str, Any]] | None:
-    """The JSON Lines objects of the allowed rows whose droppable field is null, made by the
-    row path (by their position among the allowed rows)."""
-    import numpy as np  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
-
-    allowed = result.allowed
-    unsure = None
-    for name in droppable:
-        nulls = allowed.column(name).is_null()
-        unsure = nulls if unsure is None else pc.or_(unsure, nulls)
-    if unsure is None:
-        return None
-    which = np.flatnonzero(np.asarray(unsure.to_numpy(zero_copy_only=False), dtype=bool))
-    if not which.size:
-        return None
-    kept = np.ones(chunk.table.num_rows, dtype=bool)
-    kept[denied] = False
-    positions = np.flatnonzero(kept)
-    if positions.size != allowed.num_rows:
-        raise _disagreement()
-    made = again.allow(_records(chunk, positions[which]))
-    return dict(zip(which.tolist(), made, strict=True))
-
-
 class _RowPath:
     """The row path on a few records of a batch, as the run would have decided them."""
 
@@ -990,14 +953,6 @@ class _RowPath:
         if len(refused) != len(records):
             raise _disagreement()
         return refused
-
-    def allow(self, records: list[Any]) -> list[dict[str, Any]]:
-        """The output of the allowed ``records``; the row path must allow them all."""
-        refused: list[Any] = []
-        made = self._enforce(records, refused)
-        if refused or len(made) != len(records):
-            raise _disagreement()
-        return made
 
 
 def _disagreement() -> CliError:

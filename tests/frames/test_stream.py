@@ -72,10 +72,22 @@ def _collect(
     for result in stream:
         assert result.allowed.schema.equals(stream.schema)
         assert result.rejected.schema.equals(frames._stream.REJECTED_SCHEMA)
-        allowed.extend(result.allowed.to_pylist())
+        rows = result.allowed.to_pylist()
+        for name, mask in result.dropped.items():  # a dropped cell: a key the row path omits
+            assert len(mask) == len(rows)
+            assert mask.any()
+            for row, gone in zip(rows, mask.tolist(), strict=True):
+                if gone:
+                    assert row[name] is None
+                    row[_DROPPED] = (*row.get(_DROPPED, ()), name)
+        allowed.extend(rows)
         rejected.extend(result.rejected.to_pylist())
         counts.append(result.counts)
     return allowed, rejected, counts
+
+
+#: The key under which :func:`_collect` lists a row's fields dropped for that row alone.
+_DROPPED = "__dropped__"
 
 
 @pytest.mark.parametrize(("policy_name", "purpose"), CASES)
@@ -101,6 +113,7 @@ def test_batches_equal_the_whole_frame_and_the_row_path(
 
     # the one-shot engine: the same rows, values, rejected rows (numbered in the whole stream)
     assert stream.schema.names == whole.allowed.column_names
+    omitted = [sorted(row.pop(_DROPPED, ())) for row in allowed]
     assert allowed == whole.allowed.to_pylist()
     assert rejected == whole.rejected.to_pylist()
     assert stream.counts == whole.counts
@@ -117,6 +130,8 @@ def test_batches_equal_the_whole_frame_and_the_row_path(
             codes.append((i, decision.reasons[0].code, decision.reasons[0].article))
     assert_rows_equal(allowed, want)
     assert [(r["row"], r["code"], r["article"]) for r in rejected] == codes
+    # BatchResult.dropped: exactly the fields the row path leaves out of each allowed record
+    assert omitted == [sorted(set(stream.schema.names) - set(record)) for record in want]
 
 
 def _crm_rows(first: int, n: int) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -138,6 +138,10 @@ class Outcome:
     #: The input columns the checks and transforms read (an engine that ships columns to
     #: workers, Spark, sends these and the output columns only).
     read: frozenset[str] = frozenset()
+    #: Per output column, over the allowed rows: the cells dropped for that row alone (checks
+    #: 16, 18, 19 and ``value.invalid``: the row path leaves the field out of that record).
+    #: A column with no such cell is not in it.
+    dropped: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = field(default_factory=dict)
 
 
 class _Columns:
@@ -376,11 +380,14 @@ def run(
     # Output: the allowed rows, their columns transformed, per-row drops null.
     allowed = denials.open
     columns: list[Kept | Mapped] = []
+    dropped: dict[str, np.ndarray] = {}
     for name in kept_names:
         fn = transforms.get(name)
         if fn is _drop:
             continue
         drop = dropped_rows[name][allowed]
+        if drop.any():
+            dropped[name] = drop
         if fn is None:
             columns.append(Kept(name, drop if drop.any() else None))
             continue
@@ -446,6 +453,7 @@ def run(
         articles,
         counts,
         frozenset(cols.read),
+        dropped,
     )
 
 

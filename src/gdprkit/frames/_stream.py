@@ -13,7 +13,7 @@ Rejected rows are numbered by their position in the whole stream.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
@@ -53,6 +53,10 @@ class BatchResult:
     code (the running totals are :attr:`FrameStream.counts`). ``batch``: the input batch as a
     ``pyarrow.Table`` of the input schema (row ``row - start`` of it is stream row ``row``), for
     a caller that needs more of a denied row than its first reason (``decide`` on that row).
+    ``dropped``: per column of ``allowed``, a numpy ``bool`` array over its rows, true where the
+    cell is null because the field was dropped for that row alone (checks 16, 18, 19 or
+    ``value.invalid``; the row path leaves it out of the record), as opposed to a value that
+    was missing or has no token; a column with no such cell is not in it.
     """
 
     allowed: Any
@@ -60,6 +64,7 @@ class BatchResult:
     start: int
     counts: Counter[str] = field(default_factory=Counter)
     batch: Any = None
+    dropped: Mapping[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"BatchResult(start={self.start}, counts={dict(self.counts)!r})"
@@ -139,6 +144,7 @@ class FrameStream(Counted, Iterator[BatchResult]):
             start,
             outcome.counts,
             table,
+            outcome.dropped,
         )
 
     def __repr__(self) -> str:
