@@ -836,45 +836,62 @@ class _Plan:
         and a consent the source recorded after the column's is the consent in force.
         """
         if self.consent_field is not None:
-            if not read_flag(get(self.consent_field)):
-                return self.r_missing
-            given_at = (
-                None
-                if self.consent_at is None
-                else parse_instant(get(self.consent_at), self.tz, self.dayfirst)
+            flag = read_flag(get(self.consent_field))
+            if not flag:  # nothing else is read
+                return self.column_consent(False, None, False, False, at, state)
+            return self.column_consent(
+                True,
+                None if self.consent_at is None else self.instant(get(self.consent_at)),
+                self.consent_explicit is not None and read_flag(get(self.consent_explicit)),
+                self.consent_parental is not None and read_flag(get(self.consent_parental)),
+                at,
+                state,
             )
-            if given_at is not None and given_at > at:
-                return self.r_missing
-            if state is not None and (state.objected or state.status != "none"):
-                if state.objected:
-                    return self.r_objected
-                if state.status == "withdrawn":
-                    ended = state.withdrawn_at
-                    # Without a readable column time the column's consent cannot be shown to
-                    # come after the withdrawal.
-                    if given_at is None or ended is None or ended >= given_at:
-                        return self.r_withdrawn
-                elif state.given_at is not None and (given_at is None or state.given_at > given_at):
-                    given_at = state.given_at  # the source's later consent is the one in force
-                    explicit = state.explicit
-                    parental = state.parental
-                    proven = state.evidence is not None
-                    return self._validity(given_at, explicit, parental, proven, at)
-            explicit = self.consent_explicit is not None and read_flag(get(self.consent_explicit))
-            parental = self.consent_parental is not None and read_flag(get(self.consent_parental))
-            proven = given_at is not None
-        else:
-            if state is None or state.status == "none":
-                return self.r_missing
-            if state.status != "given":
-                return self.r_withdrawn
+        if state is None or state.status == "none":
+            return self.r_missing
+        if state.status != "given":
+            return self.r_withdrawn
+        if state.objected:
+            return self.r_objected
+        proven = state.evidence is not None
+        return self._validity(state.given_at, state.explicit, state.parental, proven, at)
+
+    def instant(self, raw: object) -> datetime | None:
+        """A time value of a record (a consent time, a retention anchor) read as the plan reads
+        it: in the policy's zone, day first or not; ``None`` when missing or unreadable."""
+        return parse_instant(raw, self.tz, self.dayfirst)
+
+    def column_consent(  # noqa: PLR0917 - the consent columns, read, then the moment and state
+        self,
+        flag: bool,
+        given_at: datetime | None,
+        explicit: bool,
+        parental: bool,
+        at: datetime,
+        state: ConsentState | None,
+    ) -> Reason | tuple[bool, bool, datetime | None]:
+        """Checks 8-11 for consent read from the record's columns, once read (the flag, the
+        time of consent, the explicit and parental flags; each a pure function of its cell, so
+        a columnar engine reads each distinct cell once): a denial, or (explicit, parental,
+        expiry)."""
+        if not flag:
+            return self.r_missing
+        if given_at is not None and given_at > at:
+            return self.r_missing
+        if state is not None and (state.objected or state.status != "none"):
             if state.objected:
                 return self.r_objected
-            given_at = state.given_at
-            explicit = state.explicit
-            parental = state.parental
-            proven = state.evidence is not None
-        return self._validity(given_at, explicit, parental, proven, at)
+            if state.status == "withdrawn":
+                ended = state.withdrawn_at
+                # Without a readable column time the column's consent cannot be shown to come
+                # after the withdrawal.
+                if given_at is None or ended is None or ended >= given_at:
+                    return self.r_withdrawn
+            elif state.given_at is not None and (given_at is None or state.given_at > given_at):
+                # the source's later consent is the one in force
+                proven = state.evidence is not None
+                return self._validity(state.given_at, state.explicit, state.parental, proven, at)
+        return self._validity(given_at, explicit, parental, given_at is not None, at)
 
     def _validity(
         self, given_at: datetime | None, explicit: bool, parental: bool, proven: bool, at: datetime

@@ -30,8 +30,7 @@ import numpy as np
 
 from gdprkit._decision import Reason, _drop, _Plan, _Retention
 from gdprkit._errors import ConfigurationError
-from gdprkit._time import parse_instant
-from gdprkit._values import choice_key, is_missing, subject_key
+from gdprkit._values import choice_key, is_missing, read_flag, subject_key
 
 if TYPE_CHECKING:
     from gdprkit._consent import ConsentState
@@ -161,6 +160,7 @@ class _Columns:
         self.labels = labels
         self.present = {label for label in labels if isinstance(label, str)}
         self._factors: dict[str, Factor] = {}
+        self._instants: dict[str, list[Any]] = {}
         self.read: set[str] = set()
 
     def factor(self, name: str | None) -> Factor:
@@ -171,6 +171,16 @@ class _Columns:
         found = self._factors.get(name)
         if found is None:
             found = self._factors[name] = self.backend.factor(name)
+        return found
+
+    def instants(self, name: str | None, read: Callable[[object], datetime | None]) -> list[Any]:
+        """``read`` (the plan's reading of a time value) of each distinct value of column
+        ``name``, in the order of its factor's values; computed once per column and run."""
+        found = self._instants.get(name) if name is not None else None
+        if found is None:
+            found = [read(v) for v in self.factor(name).values]
+            if name is not None:
+                self._instants[name] = found
         return found
 
     def factored(self, name: str) -> Factor | None:
@@ -327,8 +337,7 @@ def run(
         if found is None:
             col = cols.factor(rule.anchor)
             ok, missing = [], []
-            for v in col.values:
-                start = parse_instant(v, plan.tz, plan.dayfirst)
+            for start in cols.instants(rule.anchor, plan.instant):
                 end = None if start is None else rule.deadline(start)
                 ok.append(end is not None and instant < end)
                 missing.append(end is None)
@@ -570,18 +579,32 @@ def _consent(
     """Checks 8-12: deny where consent fails; each row's explicit flag (for check 16)."""
     rows = cols.rows
     if plan.consent_field is not None:
-        # The columns, and the consent source's state (it has the last word): once per
-        # distinct combination, through the plan's own rule.
-        names = [plan.consent_field, plan.consent_at, plan.consent_explicit, plan.consent_parental]
-        states = [] if state_codes is None else [Factor(state_codes, list(state_values))]
-        codes, combos = cols.combos(names, *states)
-
-        def outcome_of(values: tuple[object, ...]) -> Reason | tuple[bool, bool, datetime | None]:
-            record = {n: v for n, v in zip(names, values, strict=False) if n is not None}
-            state = values[len(names)] if states else None
-            return plan._consent(_getter(record), instant, state)  # type: ignore[arg-type]
-
-        outcomes = [outcome_of(c) for c in combos]
+        # Each distinct cell of the consent columns read once (the plan's readers), then the
+        # plan's rule once per distinct combination of what was read and the consent source's
+        # state (it has the last word). Where the flag is not given nothing else is read.
+        flag = _flags(cols, plan.consent_field)
+        when = Factor(
+            np.where(flag.codes == 1, cols.factor(plan.consent_at).codes, 0),
+            cols.instants(plan.consent_at, plan.instant) if plan.consent_at else [None],
+        )
+        read = [flag, when]
+        for name in (plan.consent_explicit, plan.consent_parental):
+            found = _flags(cols, name)
+            read.append(Factor(found.codes * flag.codes, found.values))
+        if state_codes is not None:
+            read.append(Factor(state_codes, list(state_values)))
+        codes, combos = cols.combos((), *read)
+        outcomes = [
+            plan.column_consent(
+                c[0],  # type: ignore[arg-type]
+                c[1],  # type: ignore[arg-type]
+                c[2],  # type: ignore[arg-type]
+                c[3],  # type: ignore[arg-type]
+                instant,
+                c[4] if state_codes is not None else None,  # type: ignore[arg-type]
+            )
+            for c in combos
+        ]
     elif state_codes is not None:
         codes = state_codes
         outcomes = [plan._consent(_getter({}), instant, s) for s in state_values]
@@ -623,6 +646,14 @@ def _consent(
         denials.deny(passed & ~parental & is_child, plan.r_child)
     result: np.ndarray = explicit
     return result
+
+
+def _flags(cols: _Columns, name: str | None) -> Factor:
+    """Column ``name`` read as a flag (``read_flag``, once per distinct cell): codes 0 (not
+    given, or no such field) and 1 (given), values ``[False, True]``."""
+    col = cols.factor(name)
+    given = np.array([name is not None and read_flag(v) for v in col.values], dtype=np.intp)
+    return Factor(given[col.codes], [False, True])
 
 
 def _getter(record: dict[str, object]) -> Callable[[str], object]:
