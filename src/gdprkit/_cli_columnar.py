@@ -585,6 +585,12 @@ class BatchWriter:
             self._csv.writerows(zip(*values, strict=True))
             return
         names = [c for c in self.columns if c in present]
+        data = _jsonl_lines(table, names, dropped or {})
+        if data is not None:
+            text = cast("io.TextIOWrapper", self._text)
+            text.flush()  # what was written so far comes first
+            self._file.write(data)
+            return
         values = [table.column(c).to_pylist() for c in names]
         write = cast("io.TextIOWrapper", self._text).write
         dumps = _dumps
@@ -668,6 +674,72 @@ def _csv_lines(table: Any, columns: Sequence[str], count: int) -> Any:  # noqa: 
         return (",".join(cell.as_py() for cell in cells) + "\n").encode("utf-8") * count
     joined = pc.binary_join_element_wise(*cells, ",")
     lines = pc.binary_join_element_wise(joined, "\n", "")  # each line and its end
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    lines = lines.cast(pa.large_string())
+    offsets, data = lines.buffers()[1:]
+    where = np.frombuffer(offsets, dtype=np.int64)
+    begin, end = int(where[lines.offset]), int(where[lines.offset + len(lines)])
+    return memoryview(data)[begin:end]
+
+
+#: What ``json.dumps`` escapes in a string (ensure_ascii=False): its own short escapes, then
+#: the other control characters as ``\u00XX``.
+_JSON_SHORT: Final = (
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\t", "\\t"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+)
+
+
+def _json_text(column: Any) -> Any:  # noqa: ANN401 - pyarrow arrays
+    """Each value of a text column as ``json.dumps`` writes it (ensure_ascii=False), null as
+    ``null``."""
+    escaped = column
+    if pc.any(pc.match_substring_regex(column, r'[\\"\x00-\x1f]')).as_py():
+        for char, escape in _JSON_SHORT:
+            escaped = pc.replace_substring(escaped, char, escape)
+        for code in range(0x20):
+            char = chr(code)
+            if char in "\n\r\t\b\f":
+                continue
+            escaped = pc.replace_substring(escaped, char, f"\\u{code:04x}")
+    quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+    return quoted.fill_null("null")
+
+
+def _jsonl_lines(table: Any, names: Sequence[str], dropped: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    """The JSON Lines of ``table``'s rows (``names`` in order, the fields ``dropped`` for a row
+    left out of its object) as ``json.dumps`` writes them (``ensure_ascii=False``, separators
+    ``", "`` and ``": "``), built column by column: a buffer of UTF-8 bytes, or ``None`` when a
+    column is neither text nor integer (``json.dumps`` writes those row by row)."""
+    count = int(table.num_rows)
+    parts = []
+    for name in names:
+        column = table.column(name)
+        kind = column.type
+        if pa.types.is_integer(kind):
+            value = column.cast(pa.string()).fill_null("null")
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            value = _json_text(column.cast(pa.string()))
+        else:
+            return None
+        key = ", " + json.dumps(name, ensure_ascii=False) + ": "  # each field after ", "
+        part = pc.binary_join_element_wise(key, value, "")
+        mask = dropped.get(name)
+        if mask is not None:  # left out of those rows' objects
+            part = pc.if_else(pa.array(mask, type=pa.bool_()), pa.scalar(None, pa.string()), part)
+        parts.append(part)
+    if not parts:
+        return b"{}\n" * count
+    # A dropped field is null: it joins as nothing (pyarrow's "skip" would lose a row whose
+    # every field is null), then the first field's ", " is cut off.
+    fields = pc.binary_join_element_wise(*parts, "", null_handling="replace", null_replacement="")
+    lines = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(fields, 2), "}\n", "")
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
     lines = lines.cast(pa.large_string())
