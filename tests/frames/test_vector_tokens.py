@@ -122,8 +122,8 @@ phone_shaped = st.builds(
 @settings(max_examples=40, deadline=None)
 @given(values=st.lists(phone_shaped | st.none(), min_size=1, max_size=40))
 def test_phone_shaped_columns_tokenise_as_the_row_path(values: list[str | None]) -> None:
-    """A column whose every value has the phone shape takes the digits-only expression (no
-    per-row shape test): still the row path's token of each value, null where it has none."""
+    """A column whose every value has the phone shape (its digits by one ``replace_many``
+    pass): the row path's token of each value, null where it has none."""
     got = _hash.column_tokens(pl.Series(values, dtype=pl.String), KEYS, "d", "contact.phone")
     want = [_row_token(v, "contact.phone") for v in values]
     if got is None:

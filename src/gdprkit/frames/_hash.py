@@ -174,19 +174,14 @@ def _ascii_tokens(
         text = series
     else:
         return None
-    # Split across polars' threads, and normalised once (an expression used twice below would
-    # be computed twice).
-    frame = _chunked(pl, text.rename("t").to_frame())
-    normalise = _ascii_normalised(pl, pl.col("t"), kind)
-    if kind == "phone" and frame.select(pl.col("t").str.contains(_PHONE_SHAPE).all()).item():
-        normalise = _phone_digits(pl.col("t"))  # every value has the phone shape (null: too)
-    frame = frame.select(normalise)
-    normal = pl.col("t")
-    present = pl.when(normal.str.len_bytes() > 0).then(normal)  # blank is unreadable: no token
-    mac = present.chash.hmac_sha256(key=keys.token_key(domain).decode("ascii"))
-    return frame.select(
-        (pl.lit(keys.active + ":") + mac.str.slice(0, _TOKEN_HEX)).alias("t")
-    ).get_column("t")
+    # Split across polars' threads; one lazy query, whose common-subexpression elimination
+    # normalises each value once although the text is used twice (its length, its HMAC).
+    frame = _chunked(pl, text.rename("t").to_frame()).lazy()
+    normal = _ascii_normalised(pl, pl.col("t"), kind)
+    mac = normal.chash.hmac_sha256(key=keys.token_key(domain).decode("ascii"))
+    token = pl.lit(keys.active + ":") + mac.str.slice(0, _TOKEN_HEX)
+    blank = normal.str.len_bytes() == 0  # blank text is unreadable: no token
+    return frame.select(pl.when(~blank).then(token).alias("t")).collect().get_column("t")
 
 
 def series_tokens(series: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
