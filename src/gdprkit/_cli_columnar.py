@@ -674,6 +674,12 @@ def _csv_lines(table: Any, columns: Sequence[str], count: int) -> Any:  # noqa: 
         return (",".join(cell.as_py() for cell in cells) + "\n").encode("utf-8") * count
     joined = pc.binary_join_element_wise(*cells, ",")
     lines = pc.binary_join_element_wise(joined, "\n", "")  # each line and its end
+    return _utf8_bytes(lines)
+
+
+def _utf8_bytes(lines: Any) -> Any:  # noqa: ANN401 - pyarrow arrays
+    """The UTF-8 bytes of a text array's values one after the other, without a copy (a view
+    of its data buffer)."""
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
     lines = lines.cast(pa.large_string())
@@ -703,11 +709,11 @@ def _json_text(column: Any) -> Any:  # noqa: ANN401 - pyarrow arrays
     if pc.any(pc.match_substring_regex(column, r'[\\"\x00-\x1f]')).as_py():
         for char, escape in _JSON_SHORT:
             escaped = pc.replace_substring(escaped, char, escape)
-        for code in range(0x20):
-            char = chr(code)
-            if char in "\n\r\t\b\f":
-                continue
-            escaped = pc.replace_substring(escaped, char, f"\\u{code:04x}")
+        if pc.any(pc.match_substring_regex(column, r"[\x00-\x07\x0b\x0e-\x1f]")).as_py():
+            for code in range(0x20):  # the control characters without a short escape
+                char = chr(code)
+                if char not in "\n\r\t\b\f":
+                    escaped = pc.replace_substring(escaped, char, f"\\u{code:04x}")
     quoted = pc.binary_join_element_wise('"', escaped, '"', "")
     return quoted.fill_null("null")
 
@@ -740,13 +746,7 @@ def _jsonl_lines(table: Any, names: Sequence[str], dropped: Mapping[str, Any]) -
     # every field is null), then the first field's ", " is cut off.
     fields = pc.binary_join_element_wise(*parts, "", null_handling="replace", null_replacement="")
     lines = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(fields, 2), "}\n", "")
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    lines = lines.cast(pa.large_string())
-    offsets, data = lines.buffers()[1:]
-    where = np.frombuffer(offsets, dtype=np.int64)
-    begin, end = int(where[lines.offset]), int(where[lines.offset + len(lines)])
-    return memoryview(data)[begin:end]
+    return _utf8_bytes(lines)
 
 
 def _dropped_by_row(names: Sequence[str], dropped: Mapping[str, Any]) -> dict[int, list[str]]:

@@ -213,19 +213,33 @@ def column_tokens(series: Any, keys: KeyRing, domain: str, category: str | None)
     return found.to_arrow().cast(pa.string())
 
 
-def arrow_tokens(array: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
-    """:func:`column_tokens` of a pyarrow array (the distinct values of a column)."""
+def _plain(pa: Any, array: Any) -> Any:  # noqa: ANN401 - pyarrow objects
+    """``array`` as one Arrow array of its values (chunks combined, a dictionary decoded)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(array.type.value_type)
+    return array
+
+
+def _series(array: Any) -> Any | None:  # noqa: ANN401 - pyarrow and polars objects
+    """A pyarrow array as a polars series, or ``None`` (polars not installed, or a type it
+    cannot take)."""
     mods = _modules()
     if mods is None:
         return None
     pl, _plh, pa = mods
     try:
-        series = pl.from_arrow(array)
+        series = pl.from_arrow(_plain(pa, array))
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
-    if not isinstance(series, pl.Series):
-        return None
-    return column_tokens(series, keys, domain, category)
+    return series if isinstance(series, pl.Series) else None
+
+
+def arrow_tokens(array: Any, keys: KeyRing, domain: str, category: str | None) -> Any | None:  # noqa: ANN401
+    """:func:`column_tokens` of a pyarrow array (the distinct values of a column)."""
+    series = _series(array)
+    return None if series is None else column_tokens(series, keys, domain, category)
 
 
 def arrow_normalised(array: Any, category: str | None) -> Any | None:  # noqa: ANN401
@@ -234,20 +248,14 @@ def arrow_normalised(array: Any, category: str | None) -> Any | None:  # noqa: A
     installed, a column type or a normaliser not written here): the caller normalises per
     value."""
     mods = _modules()
-    if mods is None:
+    series = None if mods is None else _series(array)
+    if mods is None or series is None:
         return None
     pl, _plh, pa = mods
     try:
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        if pa.types.is_dictionary(array.type):
-            array = array.cast(array.type.value_type)
-        series = pl.from_arrow(array)
-        if not isinstance(series, pl.Series):
-            return None
         found = normalised(series, category)
         return None if found is None else found.to_arrow().cast(pa.string())
-    except (pl.exceptions.PolarsError, pa.ArrowException, TypeError, ValueError, OverflowError):
+    except (pl.exceptions.PolarsError, pa.ArrowException):
         return None
 
 
@@ -263,8 +271,5 @@ def arrow_rows_tokens(
     if mods is None:
         return None
     pa = mods[2]
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if pa.types.is_dictionary(array.type):
-        array = array.cast(array.type.value_type)
+    array = _plain(pa, array)
     return arrow_tokens(array.filter(pa.array(rows, type=pa.bool_())), keys, domain, category)
